@@ -1,0 +1,117 @@
+/**
+ * The two record kinds that flow through Herald. Every record of a kind has the same fields in the same
+ * order (one V8 shape); optional parts are `undefined`, never absent.
+ */
+
+/** Bit flags on a log event; encoded as `log.flags` (names below) in the shipped document. */
+export const LogFlag = {
+  truncated: 1,      // the line exceeded max_line_bytes and was cut
+  invalid_utf8: 2,   // the bytes were not valid UTF-8 (shipped with U+FFFD replacements)
+  binary: 4,         // control/NUL bytes found (shipped escaped by JSON)
+  parse_failure: 8,  // the configured parser did not match; shipped as plain text
+  multiline: 16,     // several physical lines joined into one event
+} as const;
+export type LogFlagName = keyof typeof LogFlag;
+export const LOG_FLAG_NAMES = Object.keys(LogFlag) as LogFlagName[];
+
+/**
+ * Who a record belongs to: computed once per file or container and shared by all its records.
+ * `docFragment` is the pre-serialised JSON members (no braces, no leading comma) added to every document,
+ * e.g. `"service":{"name":"/shop/web"},"mesos":{...}`; empty string when there is nothing to add.
+ */
+export interface Identity {
+  /** The per-app key for QoS, dashboards and alerts (Marathon app id, else framework name + executor id). */
+  readonly app: string;
+  readonly docFragment: string;
+  /** Task labels, for per-app overrides (QoS rates, redaction, extra log files). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** Where a log line came from: one object per open file, shared by its records. */
+export interface LogOrigin {
+  readonly path: string;
+  /** Default event.dataset for this file (e.g. system.syslog, haproxy.log, mesos.sandbox). */
+  readonly dataset: string;
+  readonly identity: Identity;
+}
+
+export interface LogEvent {
+  readonly kind: 'log';
+  /** @timestamp in ms since the epoch: from the line when it carries one, else the time it was read. */
+  timestampMs: number;
+  message: string;
+  /** log.level, lower-case, when known. */
+  level: string | undefined;
+  /** event.dataset; normally origin.dataset. */
+  dataset: string;
+  origin: LogOrigin;
+  /** Byte offset of the first byte of this event in its file (log.offset). */
+  offset: number;
+  /** Raw size in bytes as read (before truncation), for QoS and accounting. */
+  sizeBytes: number;
+  /** Bitset of LogFlag. */
+  flags: number;
+  /**
+   * Parsed fields as nested ECS objects (`source`, `http`, `url`, `haproxy`, `process`, ...). The members of
+   * `fields.log` are merged into the document's `log` object; other top-level keys must not be
+   * `@timestamp`, `message`, `event`, `host`, `service` (the encoder owns those).
+   */
+  fields: Record<string, unknown> | undefined;
+  /** error.message when parsing failed (with LogFlag.parse_failure). */
+  error: string | undefined;
+}
+
+/** InfluxDB field value: number is written as a float, bigint as an integer (i, or u beyond int64). */
+export type FieldValue = number | bigint | string | boolean;
+
+export interface MetricPoint {
+  readonly kind: 'metric';
+  measurement: string;
+  /** Bounded-cardinality tags (host, app, framework, ...). */
+  tags: Record<string, string>;
+  fields: Record<string, FieldValue>;
+  timestampMs: number;
+  /** The per-app key (series budget, QoS); '' for node-level points. */
+  app: string;
+}
+
+export type HeraldRecord = LogEvent | MetricPoint;
+
+export function makeLogEvent(
+  origin: LogOrigin,
+  message: string,
+  offset: number,
+  sizeBytes: number,
+  flags: number,
+  timestampMs: number,
+): LogEvent {
+  return {
+    kind: 'log',
+    timestampMs,
+    message,
+    level: undefined,
+    dataset: origin.dataset,
+    origin,
+    offset,
+    sizeBytes,
+    flags,
+    fields: undefined,
+    error: undefined,
+  };
+}
+
+export function makeMetricPoint(
+  measurement: string,
+  tags: Record<string, string>,
+  fields: Record<string, FieldValue>,
+  timestampMs: number,
+  app = '',
+): MetricPoint {
+  return { kind: 'metric', measurement, tags, fields, timestampMs, app };
+}
+
+export function flagNames(flags: number): LogFlagName[] {
+  const out: LogFlagName[] = [];
+  for (const name of LOG_FLAG_NAMES) if (flags & LogFlag[name]) out.push(name);
+  return out;
+}
