@@ -1,0 +1,10 @@
+#!/bin/sh
+# Installs the npm dependencies when they are missing or older than the lock file, then builds dist/.
+set -eu
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "herald: installing npm dependencies (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+echo "herald: building (tsc)" >&2
+npx tsc -p tsconfig.build.json

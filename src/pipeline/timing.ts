@@ -1,0 +1,34 @@
+/** Small timing helpers shared by the runner and the sinks. */
+
+/** Resolves when `p` settles or after `ms`, whichever comes first; never rejects. */
+export function withDeadline(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // Not unref'd: a stop in progress must keep the process alive until it finishes.
+    const timer = setTimeout(resolve, Math.max(0, ms));
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    p.then(done, done);
+  });
+}
+
+/** Sleeps `ms`, or less if the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Capped exponential backoff with full jitter: the delay before retry number `attempt` (0-based). */
+export function backoffMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}

@@ -1,0 +1,124 @@
+/**
+ * Log event → Elasticsearch document (Elastic Common Schema), serialised by hand: the constant parts of a
+ * document (host, identity, bulk action line) are serialised once and concatenated, and only the per-line
+ * parts go through JSON.stringify. The output is exactly what JSON.stringify of the nested object would
+ * give, minus undefined members.
+ */
+import { LOG_FLAG_NAMES, LogFlag, type LogEvent } from '../../pipeline/records';
+
+const FLAG_JSON: string[] = [];
+for (let bits = 0; bits < 1 << LOG_FLAG_NAMES.length; bits++) {
+  const names = LOG_FLAG_NAMES.filter((n) => bits & LogFlag[n]);
+  FLAG_JSON.push(names.length === 0 ? '' : `,"flags":${JSON.stringify(names)}`);
+}
+
+/** Members of `fields` that the encoder owns: parsers must not set these, and they are ignored if they do. */
+const OWNED = new Set(['@timestamp', 'message', 'event', 'host', 'service', 'log', 'error']);
+
+export class DocumentEncoder {
+  readonly #hostJson: string;
+
+  constructor(hostName: string) {
+    this.#hostJson = `"host":{"name":${JSON.stringify(hostName)}}`;
+  }
+
+  /** One document as a JSON string. */
+  encode(e: LogEvent): string {
+    const fields = e.fields;
+    let log = `"log":{"file":{"path":${JSON.stringify(e.origin.path)}},"offset":${e.offset}`;
+    if (e.level !== undefined) log += `,"level":${JSON.stringify(e.level)}`;
+    log += FLAG_JSON[e.flags & (FLAG_JSON.length - 1)] as string;
+    let rest = '';
+    if (fields !== undefined) {
+      for (const key in fields) {
+        const value = fields[key];
+        if (value === undefined) continue;
+        if (key === 'log') {
+          if (value !== null && typeof value === 'object') {
+            for (const k in value as Record<string, unknown>) {
+              const v = (value as Record<string, unknown>)[k];
+              if (v !== undefined && k !== 'file' && k !== 'offset' && k !== 'level' && k !== 'flags') log += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+            }
+          }
+        } else if (!OWNED.has(key)) {
+          rest += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+        }
+      }
+    }
+    const identity = e.origin.identity.docFragment;
+    const error = e.error === undefined ? '' : `,"error":{"message":${JSON.stringify(e.error)}}`;
+    return (
+      `{"@timestamp":"${isoTimestamp(e.timestampMs)}","message":${JSON.stringify(e.message)},${log}},` +
+      `"event":{"dataset":${JSON.stringify(e.dataset)}},${this.#hostJson}` +
+      (identity === '' ? '' : `,${identity}`) +
+      rest +
+      error +
+      '}'
+    );
+  }
+}
+
+let lastSecond = NaN;
+let lastSecondIso = '';
+/** ISO 8601 UTC with milliseconds; the part up to the second is cached (consecutive lines share it). */
+export function isoTimestamp(ms: number): string {
+  if (!Number.isFinite(ms)) ms = 0;
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondIso = new Date(second * 1000).toISOString().slice(0, 19);
+  }
+  const frac = ms - second * 1000;
+  const millis = Math.floor(frac);
+  return `${lastSecondIso}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}
+
+/**
+ * Index names with %Y %m %d (UTC date of the event), e.g. `herald-logs-%Y.%m.%d`; the bulk action line for
+ * each day is built once.
+ */
+export class IndexNamer {
+  readonly #pattern: string;
+  readonly #dated: boolean;
+  #day = NaN;
+  #name = '';
+  #action = '';
+
+  constructor(pattern: string) {
+    this.#pattern = pattern;
+    this.#dated = /%[Ymd]/.test(pattern);
+    if (!this.#dated) this.#set(pattern);
+  }
+
+  /** The index for an event at `ms`. */
+  index(ms: number): string {
+    this.#refresh(ms);
+    return this.#name;
+  }
+
+  /** `{"create":{"_index":"..."}}` for an event at `ms`. */
+  actionLine(ms: number): string {
+    this.#refresh(ms);
+    return this.#action;
+  }
+
+  #refresh(ms: number): void {
+    if (!this.#dated) return;
+    const day = Math.floor((Number.isFinite(ms) ? ms : 0) / 86_400_000);
+    if (day === this.#day) return;
+    this.#day = day;
+    const d = new Date(day * 86_400_000);
+    const p2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+    this.#set(
+      this.#pattern
+        .replace(/%Y/g, String(d.getUTCFullYear()))
+        .replace(/%m/g, p2(d.getUTCMonth() + 1))
+        .replace(/%d/g, p2(d.getUTCDate())),
+    );
+  }
+
+  #set(name: string): void {
+    this.#name = name;
+    this.#action = `{"create":{"_index":${JSON.stringify(name)}}}`;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The embedded default output: writes exactly what Herald would ship — Elasticsearch bulk NDJSON (action
+ * line + document) for log events, InfluxDB line protocol for metric points — to size-rotated files under
+ * the output directory, and acknowledges a batch only once its bytes are durable per the fsync policy.
+ */
+import { join } from 'node:path';
+import type { Counter } from 'prom-client';
+import type { Batch, Outcome, Sink } from '../../pipeline/contracts';
+import type { ComponentContext } from '../../pipeline/context';
+import type { HeraldRecord } from '../../pipeline/records';
+import { counter } from '../../observability/metrics';
+import { errorMessage } from '../../errors';
+import { DocumentEncoder, IndexNamer } from '../elasticsearch/encode';
+import { encodePoint } from '../influxdb/encode';
+import type { FileOutputConfig } from './config';
+import { RotatingFile } from './rotating-file';
+
+export interface FileSinkOptions {
+  config: FileOutputConfig;
+  context: ComponentContext;
+  logs: boolean;
+  metrics: boolean;
+}
+
+export class FileSink implements Sink<HeraldRecord> {
+  readonly name = 'file';
+  readonly dir: string;
+  readonly #logs: RotatingFile | undefined;
+  readonly #metrics: RotatingFile | undefined;
+  readonly #encoder: DocumentEncoder;
+  readonly #index: IndexNamer;
+  readonly #records: Counter<'kind' | 'outcome'>;
+  readonly #bytes: Counter<'kind'>;
+  readonly #errors: Counter<'kind'>;
+
+  constructor(o: FileSinkOptions) {
+    const { config, context } = o;
+    this.dir = config.dir ?? join(context.stateDir, 'output');
+    const logger = context.logger.child({ component: 'file', type: 'file' });
+    this.#records = counter(context.metrics, 'herald_file_output_records_total', 'Records settled by the file output', ['kind', 'outcome']);
+    this.#bytes = counter(context.metrics, 'herald_file_output_bytes_total', 'Bytes written by the file output', ['kind']);
+    this.#errors = counter(context.metrics, 'herald_file_output_errors_total', 'Write errors (retried) of the file output', ['kind']);
+    const common = { dir: this.dir, maxFileBytes: config.max_file_bytes, maxFiles: config.max_files, fsync: config.fsync, fsyncIntervalMs: config.fsync_interval_ms };
+    const onError = (kind: string) => (err: unknown) => {
+      this.#errors.inc({ kind });
+      logger.error({ err: errorMessage(err), kind }, 'file output write failed; retrying');
+    };
+    if (o.logs) this.#logs = new RotatingFile({ ...common, base: 'logs', ext: 'ndjson', onError: onError('log'), isDanglingLine: (l) => l.startsWith('{"create":') });
+    if (o.metrics) this.#metrics = new RotatingFile({ ...common, base: 'metrics', ext: 'lp', onError: onError('metric') });
+    this.#encoder = new DocumentEncoder(context.hostname);
+    this.#index = new IndexNamer(config.index);
+  }
+
+  get logsPath(): string | undefined {
+    return this.#logs?.path;
+  }
+
+  get metricsPath(): string | undefined {
+    return this.#metrics?.path;
+  }
+
+  async write(batch: Batch<HeraldRecord>): Promise<Outcome> {
+    const logParts: string[] = [];
+    const metricParts: string[] = [];
+    let logs = 0;
+    let metrics = 0;
+    let unwritable = 0;
+    for (const r of batch.records) {
+      if (r.kind === 'log') {
+        if (!this.#logs) continue;
+        logParts.push(this.#index.actionLine(r.timestampMs), this.#encoder.encode(r));
+        logs++;
+      } else {
+        if (!this.#metrics) continue;
+        const line = encodePoint(r);
+        if (line === undefined) unwritable++;
+        else {
+          metricParts.push(line);
+          metrics++;
+        }
+      }
+    }
+    const writes: Promise<void>[] = [];
+    if (logs > 0 && this.#logs) {
+      const buf = Buffer.from(`${logParts.join('\n')}\n`);
+      this.#bytes.inc({ kind: 'log' }, buf.length);
+      writes.push(this.#logs.append(buf));
+    }
+    if (metrics > 0 && this.#metrics) {
+      const buf = Buffer.from(`${metricParts.join('\n')}\n`);
+      this.#bytes.inc({ kind: 'metric' }, buf.length);
+      writes.push(this.#metrics.append(buf));
+    }
+    await Promise.all(writes);
+    if (logs > 0) this.#records.inc({ kind: 'log', outcome: 'delivered' }, logs);
+    if (metrics > 0) this.#records.inc({ kind: 'metric', outcome: 'delivered' }, metrics);
+    if (unwritable > 0) this.#records.inc({ kind: 'metric', outcome: 'dropped' }, unwritable);
+    const outcome: Outcome = { delivered: logs + metrics, dropped: unwritable };
+    if (unwritable > 0) outcome.dropReason = 'no_writable_field';
+    return outcome;
+  }
+
+  async close(deadlineMs: number): Promise<void> {
+    await Promise.all([this.#logs?.close(deadlineMs), this.#metrics?.close(deadlineMs)]);
+  }
+}

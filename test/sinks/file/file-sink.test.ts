@@ -1,0 +1,103 @@
+import t from 'tap';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileSink } from '../../../src/sinks/file/file-sink';
+import { fileOutputSchema } from '../../../src/sinks/file/config';
+import { makeMetricPoint } from '../../../src/pipeline/records';
+import { logRecords } from '../../helpers/fakes';
+import { testContext } from '../../helpers/context';
+
+const config = (over: Record<string, unknown> = {}) => fileOutputSchema.parse(over);
+
+t.test('writes bulk-ready NDJSON and line protocol, durable when the write resolves', async (t) => {
+  const dir = t.testdir();
+  const sink = new FileSink({ config: config({ dir }), context: testContext(dir), logs: true, metrics: true });
+  const outcome = await sink.write({ records: [...logRecords(3), makeMetricPoint('cpu', { host: 'n' }, { usage: 0.5 }, 1700000000000)] });
+  t.same(outcome, { delivered: 4, dropped: 0 });
+  const lines = readFileSync(join(dir, 'logs.ndjson'), 'utf8').trimEnd().split('\n');
+  t.equal(lines.length, 6, 'an action line and a document per event');
+  t.same(JSON.parse(lines[0] as string), { create: { _index: 'herald-logs-2023.11.14' } });
+  t.equal(JSON.parse(lines[1] as string).message, 'line 0');
+  t.equal(JSON.parse(lines[5] as string).message, 'line 2');
+  t.equal(readFileSync(join(dir, 'metrics.lp'), 'utf8'), 'cpu,host=n usage=0.5 1700000000000\n');
+  await sink.close(1000);
+  await sink.close(1000);
+});
+
+t.test('rotates by size and keeps max_files rotated files', async (t) => {
+  const dir = t.testdir();
+  const sink = new FileSink({ config: config({ dir, max_file_bytes: 2000, max_files: 2 }), context: testContext(dir), logs: true, metrics: false });
+  for (let i = 0; i < 20; i++) await sink.write({ records: logRecords(5, i * 5) });
+  await sink.close(1000);
+  const files = readdirSync(dir).sort();
+  const rotated = files.filter((f) => /^logs-\d{8}T\d{6}-\d{4}\.ndjson$/.test(f));
+  t.equal(rotated.length, 2, `two rotated files kept: ${files.join(', ')}`);
+  t.ok(files.includes('logs.ndjson'));
+  for (const f of files) t.ok(statSync(join(dir, f)).size <= 2000 + 1500, `${f} is near the size bound`);
+  // The newest events are all there, in order, across the kept files.
+  const all = [...rotated, 'logs.ndjson'].flatMap((f) => readFileSync(join(dir, f), 'utf8').trimEnd().split('\n'));
+  const messages = all.filter((_, i) => i % 2 === 1).map((l) => JSON.parse(l).message as string);
+  t.equal(messages.at(-1), 'line 99');
+  const first = Number((messages[0] as string).slice(5));
+  t.same(messages, Array.from({ length: 100 - first }, (_, i) => `line ${first + i}`), 'no gap, no duplicate');
+});
+
+t.test('only the kinds it is enabled for; points with no writable field are dropped and counted', async (t) => {
+  const dir = t.testdir();
+  const ctx = testContext(dir);
+  const sink = new FileSink({ config: config({ dir }), context: ctx, logs: false, metrics: true });
+  const outcome = await sink.write({ records: [makeMetricPoint('m', {}, { v: NaN }, 1), makeMetricPoint('m', {}, { v: 1 }, 1)] });
+  t.same(outcome, { delivered: 1, dropped: 1, dropReason: 'no_writable_field' });
+  t.equal(sink.logsPath, undefined);
+  t.match(await ctx.metrics.metrics(), /herald_file_output_records_total\{kind="metric",outcome="dropped"\} 1/);
+  await sink.close(100);
+});
+
+t.test('fsync policies never and interval acknowledge too', async (t) => {
+  for (const fsync of ['never', 'interval']) {
+    const dir = t.testdir();
+    const sink = new FileSink({ config: config({ dir, fsync, fsync_interval_ms: 20 }), context: testContext(dir), logs: true, metrics: false });
+    t.same(await sink.write({ records: logRecords(2) }), { delivered: 2, dropped: 0 }, fsync);
+    await sink.close(100);
+  }
+});
+
+t.test('a write after close is refused, so the batch is not acknowledged', async (t) => {
+  const dir = t.testdir();
+  const sink = new FileSink({ config: config({ dir }), context: testContext(dir), logs: true, metrics: false });
+  await sink.close(100);
+  await t.rejects(sink.write({ records: logRecords(1) }), { code: 'HERALD_E_SINK_CLOSED' });
+});
+
+t.test('an unwritable directory is retried, the batch stays pending, and close gives up', async (t) => {
+  const dir = t.testdir({ blocker: 'a file where the output directory should be' });
+  const ctx = testContext(dir);
+  // The output dir exists, but the file path is a directory: open() fails with EISDIR until fixed.
+  const out = join(dir, 'out');
+  const sink = new FileSink({ config: config({ dir: out }), context: ctx, logs: true, metrics: false });
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(join(out, 'logs.ndjson'));
+  let settled = false;
+  const p = sink.write({ records: logRecords(1) }).then(() => (settled = true), () => (settled = true));
+  await new Promise((r) => setTimeout(r, 300));
+  t.notOk(settled, 'not acknowledged while the write fails');
+  t.match(await ctx.metrics.metrics(), /herald_file_output_errors_total\{kind="log"\} [1-9]/);
+  await sink.close(50);
+  await p;
+  t.ok(settled);
+});
+
+t.test('a torn tail left by a crash is cut back on open, so later writes stay well-formed', async (t) => {
+  const dir = t.testdir({
+    'logs.ndjson': '{"create":{"_index":"i"}}\n{"@timestamp":"x","message":"kept"}\n{"create":{"_index":"i"}}\n{"@timestamp":"x","mess',
+    'metrics.lp': 'm v=1 1\nm v=2 2\nm v=',
+  });
+  const sink = new FileSink({ config: config({ dir }), context: testContext(dir), logs: true, metrics: true });
+  await sink.write({ records: [...logRecords(1, 7), makeMetricPoint('m', {}, { v: 3 }, 3)] });
+  await sink.close(100);
+  const lines = readFileSync(join(dir, 'logs.ndjson'), 'utf8').trimEnd().split('\n');
+  t.equal(lines.length, 4, 'the dangling action line and the torn document are gone');
+  t.equal(JSON.parse(lines[1] as string).message, 'kept');
+  t.equal(JSON.parse(lines[3] as string).message, 'line 7');
+  t.equal(readFileSync(join(dir, 'metrics.lp'), 'utf8'), 'm v=1 1\nm v=2 2\nm v=3 3\n');
+});
