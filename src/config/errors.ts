@@ -8,6 +8,8 @@ import { ErrorCode, HeraldError } from '../errors';
 export interface ConfigProblem {
   path: string;
   message: string;
+  /** The path as keys, to find the spot in the YAML document (for ordering). */
+  keys?: readonly PropertyKey[];
 }
 
 export class ConfigError extends HeraldError {
@@ -82,17 +84,20 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], knownKey
           out.push({
             path: formatPath([...issue.path, key]),
             message: `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}`,
+            keys: [...issue.path, key],
           });
         }
         break;
       case 'invalid_type':
         out.push({
+          keys: issue.path,
           path: formatPath(issue.path),
           message: issue.input === undefined ? `required (${issue.expected})` : `expected ${issue.expected}, got ${describeValue(issue.input)}`,
         });
         break;
       case 'invalid_value':
         out.push({
+          keys: issue.path,
           path: formatPath(issue.path),
           message: `expected one of ${issue.values.map((v) => String(v)).join('|')}, got ${describeValue(issue.input)}`,
         });
@@ -101,15 +106,15 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], knownKey
         // Report the most specific branch: the first that got past the type check, else a plain type error.
         const deeper = issue.errors.find((branch) => branch.some((i) => i.code !== 'invalid_type'));
         if (deeper) out.push(...problemsFromIssues(deeper.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), knownKeys));
-        else out.push({ path: formatPath(issue.path), message: `unexpected value ${describeValue(issue.input)}` });
+        else out.push({ keys: issue.path, path: formatPath(issue.path), message: `unexpected value ${describeValue(issue.input)}` });
         break;
       }
       case 'too_small':
       case 'too_big':
-        out.push({ path: formatPath(issue.path), message: `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(issue.input)}` });
+        out.push({ keys: issue.path, path: formatPath(issue.path), message: `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(issue.input)}` });
         break;
       default:
-        out.push({ path: formatPath(issue.path), message: issue.message });
+        out.push({ keys: issue.path, path: formatPath(issue.path), message: issue.message });
     }
   }
   return out;

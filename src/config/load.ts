@@ -30,8 +30,11 @@ export function loadConfigFile(file: string | undefined, env: NodeJS.ProcessEnv 
 export function loadConfigText(text: string, source: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
+    // The first syntax error is the one to fix; the rest usually cascade from it.
+    const first = doc.errors[0] as (typeof doc.errors)[number];
+    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more YAML errors after it)` : '';
     throw new ConfigError(
-      doc.errors.map((e) => ({ path: `(yaml line ${e.linePos?.[0]?.line ?? '?'})`, message: e.message.split('\n')[0] ?? e.message })),
+      [{ path: `(yaml line ${first.linePos?.[0]?.line ?? '?'})`, message: `${first.message.split('\n')[0] ?? first.message}${more}` }],
       source,
     );
   }
@@ -44,9 +47,25 @@ export function loadConfigText(text: string, source: string, env: NodeJS.Process
   const problems: ConfigProblem[] = interpolationErrors.map((e) => ({ path: formatPath(e.path), message: e.message }));
   const result = rootSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) problems.push(...problemsFromIssues(result.error.issues, knownKeysAt));
-  if (problems.length > 0) throw new ConfigError(problems, source);
+  if (problems.length > 0) throw new ConfigError(inDocumentOrder(problems, doc), source);
   if (!result.success) throw new Error('unreachable');
   return { config: deepFreeze(result.data), source };
+}
+
+/** Problems sorted by where their path appears in the file (stable; problems not in the file go last). */
+function inDocumentOrder(problems: ConfigProblem[], doc: ReturnType<typeof parseDocument>): ConfigProblem[] {
+  const at = (p: ConfigProblem): number => {
+    for (let keys = p.keys ?? []; keys.length > 0; keys = keys.slice(0, -1)) {
+      const node = doc.getIn(keys as unknown[], true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return node.range[0];
+      // A key whose value is null has no node: find the key itself in its parent mapping.
+      const parent = doc.getIn(keys.slice(0, -1) as unknown[], true) as { items?: { key?: { value?: unknown; range?: [number] } }[] } | undefined;
+      const item = parent?.items?.find((i) => i.key?.value === keys[keys.length - 1]);
+      if (item?.key?.range) return item.key.range[0];
+    }
+    return Number.MAX_SAFE_INTEGER;
+  };
+  return problems.map((p, i) => ({ p, i, at: at(p) })).sort((a, b) => a.at - b.at || a.i - b.i).map(({ p }) => ({ path: p.path, message: p.message }));
 }
 
 /** Walks the schema along a path to list the keys an object there accepts. */

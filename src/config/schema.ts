@@ -32,6 +32,12 @@ export const rootSchema = z
     logs: logsSchema.prefault({}),
     outputs: outputsSchema.prefault({}),
   })
+  .superRefine((cfg, ctx) => {
+    // Cross-checks that no single section can make.
+    if (cfg.outputs.file.enabled === 'never') {
+      ctx.addIssue({ code: 'custom', path: ['outputs', 'file', 'enabled'], message: 'no output left for logs and metrics: configure outputs.elasticsearch / outputs.influxdb, or enable the file output' });
+    }
+  })
   .describe('Herald configuration');
 
 export type HeraldConfig = z.infer<typeof rootSchema>;

@@ -1,0 +1,37 @@
+/**
+ * The `logs` section. With no `files` key at all, Herald tails the usual system logs that exist on this host
+ * (so a bare `herald run` is useful anywhere); `files: []` turns that off.
+ */
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { durationMs, sizeBytes } from '../config/units';
+import { tailFileConfigSchema, type TailFileConfig } from './tail/config';
+
+/** Candidates for the default inputs, in order; only those present at load are used. */
+export const DEFAULT_SYSTEM_LOGS: { path: string; format: 'syslog' | 'haproxy' }[] = [
+  { path: '/var/log/syslog', format: 'syslog' },
+  { path: '/var/log/messages', format: 'syslog' },
+  { path: '/var/log/haproxy.log', format: 'haproxy' },
+];
+
+export const logsSchema = z
+  .strictObject({
+    files: z
+      .array(tailFileConfigSchema)
+      .optional()
+      .describe('Log files to tail. Default (key absent): those of /var/log/syslog, /var/log/messages and /var/log/haproxy.log that exist'),
+    rescan_interval_ms: durationMs('Rescan globs this often, in addition to filesystem events').default(10_000),
+    read_chunk_bytes: sizeBytes('Size of the read buffer').default(256 * 1024),
+    max_open_files: z.number().int().min(1).default(1024).describe('Open file handles at most; idle files are closed first'),
+    close_inactive_ms: durationMs('Close the handle of a file with no new data for this long (it is reopened and re-verified later)').default(300_000),
+  })
+  .transform((logs) => ({ ...logs, files: logs.files ?? defaultFiles() }))
+  .describe('The logs collector');
+
+function defaultFiles(): TailFileConfig[] {
+  return DEFAULT_SYSTEM_LOGS.filter((f) => existsSync(f.path)).map((f) =>
+    tailFileConfigSchema.parse({ path: f.path, format: f.format }),
+  );
+}
+
+export type LogsConfig = z.infer<typeof logsSchema>;
