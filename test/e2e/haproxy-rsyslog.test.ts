@@ -1,0 +1,83 @@
+/**
+ * Real HAProxy and a private rsyslog (scripts/services.sh): requests driven through HAProxy's HTTP, TCP and
+ * plain frontends, and syslog messages sent to rsyslog, end up as the documents Herald writes.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { readOutputDocs, startHerald, stopHerald, writeConfig } from '../helpers/herald-process';
+import { FILES, PORTS, URLS, httpGet, requireService, sendSyslogTcp, sendSyslogUdp, tcpConnect, tcpExchange, uniqueToken } from '../helpers/services';
+import { until } from '../helpers/fakes';
+
+type Doc = Record<string, any>;
+
+t.test('HAProxy logs via rsyslog: HTTP 200/404/503, TCP, default format; syslog 3164 and 5424', async (t) => {
+  await requireService(t, 'rsyslog');
+  await requireService(t, 'haproxy');
+  const dir = t.testdir();
+  const config = writeConfig(
+    dir,
+    [
+      `state_dir: ${dir}/state`,
+      'server: { port: 0 }',
+      'pipeline: { batch_max_wait_ms: 20 }',
+      'logs:',
+      '  files:',
+      `    - { path: ${FILES.haproxyLog}, format: haproxy }`,
+      `    - { path: ${FILES.messagesLog}, format: syslog }`,
+      `    - { path: ${FILES.messagesRfc5424Log}, format: syslog, dataset: system.syslog5424 }`,
+    ].join('\n'),
+  );
+  const herald = await startHerald(config);
+  t.teardown(() => stopHerald(herald, 'SIGKILL'));
+  // start_at: end — only what happens from now on. Give the tailer a moment to open the files at their end.
+  await new Promise((r) => setTimeout(r, 500));
+
+  const token = uniqueToken('req');
+  t.equal((await httpGet(`${URLS.haproxy}/?t=${token}`)).status, 200);
+  t.equal((await httpGet(`${URLS.haproxy}/missing?t=${token}`)).status, 404);
+  t.equal((await httpGet(`${URLS.haproxy}/down?t=${token}`)).status, 503);
+  await tcpExchange(PORTS.haproxyTcp, `GET /?t=${token} HTTP/1.0\r\n\r\n`);
+  await tcpConnect(PORTS.haproxyPlain);
+  const app = uniqueToken('app');
+  await sendSyslogUdp(`<34>Nov 21 12:00:00 somehost ${app}[4242]: rfc3164 message ${app}`);
+  await sendSyslogTcp([`<165>1 2026-11-21T12:00:00.123456Z somehost ${app} 77 ID47 [exampleSDID@32473 iut="3" eventSource="Application"] rfc5424 message ${app}`]);
+
+  const out = join(dir, 'state', 'output');
+  const docs = (): Doc[] => readOutputDocs(out);
+  const haproxy = () => docs().filter((d) => d.event.dataset === 'haproxy.log');
+  await until(() => haproxy().filter((d) => String(d.url?.original ?? '').includes(token)).length >= 3, 15_000, 'three HTTP log lines').catch(() => undefined);
+  await until(() => docs().filter((d) => String(d.message).includes(app)).length >= 3, 15_000, 'syslog lines').catch(() => undefined);
+
+  const http = haproxy().filter((d) => String(d.url?.original ?? '').includes(token));
+  const byStatus = (s: number) => http.find((d) => d.http?.response?.status_code === s);
+  const ok = byStatus(200);
+  t.ok(ok, 'the 200 line');
+  t.equal(ok?.haproxy?.frontend_name, 'fe_http');
+  t.equal(ok?.haproxy?.backend_name, 'be_app');
+  t.equal(ok?.source?.ip, '127.0.0.1');
+  t.equal(ok?.http?.request?.method, 'GET');
+  t.equal(ok?.log?.flags, undefined, 'parsed cleanly');
+  t.ok(byStatus(404), 'the 404 line');
+  const down = byStatus(503);
+  t.equal(down?.haproxy?.server_name, '<NOSRV>', 'the 503 has no server');
+  t.equal(down?.haproxy?.termination_state, 'SC--');
+
+  const tcp = haproxy().filter((d) => d.haproxy?.frontend_name === 'fe_tcp');
+  t.ok(tcp.length >= 1, 'the TCP log line');
+  t.equal(tcp[0]?.haproxy?.mode ?? 'tcp', 'tcp');
+  const plain = haproxy().filter((d) => d.haproxy?.frontend_name === 'fe_plain');
+  t.ok(plain.length >= 1, 'the "Connect from" line of the frontend with neither httplog nor tcplog');
+  t.ok(haproxy().every((d) => !(d.log?.flags ?? []).includes('parse_failure') || /is DOWN|no server available|Proxy .* started|Server .* is UP/.test(d.message)), 'every request line parses');
+
+  const sys = docs().filter((d) => String(d.message).includes(app));
+  const trad = sys.find((d) => d.event.dataset === 'system.syslog' && String(d.message).includes('rfc3164'));
+  t.equal(trad?.message, `rfc3164 message ${app}`, 'message is the MSG part');
+  t.equal(trad?.process?.name, app);
+  t.equal(trad?.process?.pid, 4242);
+  const proto = sys.find((d) => d.event.dataset === 'system.syslog5424' && String(d.message).includes('rfc5424'));
+  t.equal(proto?.log?.syslog?.appname, app);
+  t.equal(proto?.log?.syslog?.msgid, 'ID47');
+  t.equal(proto?.log?.syslog?.priority, 165);
+  t.equal(proto?.log?.level, 'notice');
+  t.equal(await stopHerald(herald), 0);
+});

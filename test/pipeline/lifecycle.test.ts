@@ -1,0 +1,52 @@
+/**
+ * One lifecycle test per registered component: create, start, stop, stop twice, and stop without start.
+ * A new component must add its minimal config here (the first test fails until it does).
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { registry } from '../../src/components';
+import { loadConfigText } from '../../src/config/load';
+import type { ComponentContext } from '../../src/pipeline/context';
+import { testContext } from '../helpers/context';
+
+const config = (dir: string) =>
+  loadConfigText(`state_dir: ${dir}\nlogs: { files: [ { path: "${dir}/*.log" } ] }\n`, 'lifecycle', {}).config;
+
+const configs: Record<string, (dir: string) => unknown> = {
+  tail: (dir) => ({ name: 'lifecycle', logs: config(dir).logs, pipeline: config(dir).pipeline }),
+  file: (dir) => ({ config: config(dir).outputs.file, logs: true, metrics: true }),
+};
+
+t.test('every registered component has a lifecycle config here', async (t) => {
+  t.same(registry.all().map((d) => d.type).filter((type) => !(type in configs)), []);
+});
+
+for (const d of registry.all()) {
+  t.test(`${d.kind} ${d.type}: create, start, stop, stop twice, stop unstarted`, async (t) => {
+    const make = configs[d.type];
+    if (!make) return;
+    const dir = t.testdir({ 'a.log': 'x\n' });
+    const ctx: ComponentContext = testContext(join(dir));
+    const create = d.create as (cfg: unknown, c: ComponentContext) => unknown;
+    const stopOf = async (c: unknown) => {
+      const comp = c as { close?: (deadline?: number) => Promise<void> };
+      await comp.close?.(500);
+    };
+    const unstarted = create(make(dir), ctx);
+    await stopOf(unstarted);
+    await stopOf(unstarted);
+    const started = create(make(dir), ctx);
+    if (d.kind === 'sink') await (started as { start?: () => Promise<void> }).start?.();
+    if (d.kind === 'source') {
+      const ac = new AbortController();
+      const it = (started as { batches(s: AbortSignal): AsyncIterable<unknown> }).batches(ac.signal)[Symbol.asyncIterator]();
+      const first = it.next();
+      await new Promise((r) => setTimeout(r, 50));
+      ac.abort();
+      await first;
+    }
+    await stopOf(started);
+    await stopOf(started);
+    t.pass('lifecycle completed');
+  });
+}
