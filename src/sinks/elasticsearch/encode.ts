@@ -15,17 +15,38 @@ for (let bits = 0; bits < 1 << LOG_FLAG_NAMES.length; bits++) {
 /** Members of `fields` that the encoder owns: parsers must not set these, and they are ignored if they do. */
 const OWNED = new Set(['@timestamp', 'message', 'event', 'host', 'service', 'log', 'error']);
 
+/** The constant parts of every document of one origin (file), serialised once. */
+interface OriginParts {
+  logHead: string; // "log":{"file":{"path":...}
+  tail: string; // "event":{...},"host":{...}[,identity]
+}
+
 export class DocumentEncoder {
   readonly #hostJson: string;
+  readonly #origins = new WeakMap<LogEvent['origin'], OriginParts>();
 
   constructor(hostName: string) {
     this.#hostJson = `"host":{"name":${JSON.stringify(hostName)}}`;
   }
 
+  #parts(origin: LogEvent['origin']): OriginParts {
+    let parts = this.#origins.get(origin);
+    if (parts === undefined) {
+      const identity = origin.identity.docFragment;
+      parts = {
+        logHead: `"log":{"file":{"path":${JSON.stringify(origin.path)}}`,
+        tail: `"event":{"dataset":${JSON.stringify(origin.dataset)}},${this.#hostJson}${identity === '' ? '' : `,${identity}`}`,
+      };
+      this.#origins.set(origin, parts);
+    }
+    return parts;
+  }
+
   /** One document as a JSON string. */
   encode(e: LogEvent): string {
     const fields = e.fields;
-    let log = `"log":{"file":{"path":${JSON.stringify(e.origin.path)}},"offset":${e.offset}`;
+    const parts = this.#parts(e.origin);
+    let log = `${parts.logHead},"offset":${e.offset}`;
     if (e.level !== undefined) log += `,"level":${JSON.stringify(e.level)}`;
     log += FLAG_JSON[e.flags & (FLAG_JSON.length - 1)] as string;
     let rest = '';
@@ -45,16 +66,12 @@ export class DocumentEncoder {
         }
       }
     }
-    const identity = e.origin.identity.docFragment;
     const error = e.error === undefined ? '' : `,"error":{"message":${JSON.stringify(e.error)}}`;
-    return (
-      `{"@timestamp":"${isoTimestamp(e.timestampMs)}","message":${JSON.stringify(e.message)},${log}},` +
-      `"event":{"dataset":${JSON.stringify(e.dataset)}},${this.#hostJson}` +
-      (identity === '' ? '' : `,${identity}`) +
-      rest +
-      error +
-      '}'
-    );
+    const tail =
+      e.dataset === e.origin.dataset
+        ? parts.tail
+        : `"event":{"dataset":${JSON.stringify(e.dataset)}},${this.#hostJson}${e.origin.identity.docFragment === '' ? '' : `,${e.origin.identity.docFragment}`}`;
+    return `{"@timestamp":"${isoTimestamp(e.timestampMs)}","message":${JSON.stringify(e.message)},${log}},${tail}${rest}${error}}`;
   }
 }
 

@@ -48,3 +48,13 @@ t.test('index names follow the event date (UTC) and the action line is cached pe
   t.equal(namer.actionLine(Date.UTC(2026, 0, 3)), '{"create":{"_index":"herald-logs-2026.01.03"}}');
   t.equal(new IndexNamer('logs-mesos-default').actionLine(0), '{"create":{"_index":"logs-mesos-default"}}');
 });
+
+t.test('an event whose dataset differs from its origin\'s keeps its own', async (t) => {
+  const enc = new DocumentEncoder('n');
+  const e = makeLogEvent(origin, 'x', 0, 1, 0, 0);
+  enc.encode(e);
+  e.dataset = 'mesos.executor';
+  const doc = JSON.parse(enc.encode(e));
+  t.same(doc.event, { dataset: 'mesos.executor' });
+  t.same(doc.service, { name: '/shop/web' });
+});

@@ -1,0 +1,306 @@
+/**
+ * One tailed file (one inode): its open handle, read position, line splitter and multiline joiner, and the
+ * rotation/truncation checks done at its end. The source decides when to read it; `read` fills one batch.
+ *
+ * Positions: `readOffset` is the next byte to read (always a line start, except inside an over-long line
+ * being skipped); `endSeen` is the end of the bytes seen so far (a file shorter than that was truncated).
+ * The checkpoint offset never covers a line held by the joiner or an over-long line still being skipped.
+ *
+ * Lifecycle: active (its path matches a glob) → draining (renamed away, deleted, or its group removed: read
+ * to EOF, the incomplete last line included, with the handle kept open) → released (handle closed; the
+ * source forgets it once its last position is committed, unless a scan finds it again).
+ */
+import { promises as fsp } from 'node:fs';
+import { LogFlag, makeLogEvent, type LogEvent, type LogOrigin } from '../../pipeline/records';
+import { errorMessage } from '../../errors';
+import type { LineParser } from '../parse/contract';
+import { EMPTY_FINGERPRINT, FINGERPRINT_MAX_BYTES, fileKey, prefixMatches, refreshFingerprint, type Fingerprint } from './fingerprint';
+import type { GroupRuntime } from './groups';
+import { LineSplitter, type LineSink } from './line-splitter';
+import { MultilineJoiner, type EventSink, type MultilineConfig } from './multiline';
+
+export type FileState = 'active' | 'draining' | 'released';
+
+/** What one batch read needs; built once per batch by the source. */
+export interface ReadContext {
+  /** Shared, reused read buffer; longer than every group's maxLineBytes. */
+  readonly buf: Buffer;
+  /** ≥ FINGERPRINT_MAX_BYTES. */
+  readonly scratch: Buffer;
+  readonly out: LogEvent[];
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+  readonly nowMs: number;
+  readonly nowMonoMs: number;
+  readonly deadlineMonoMs: number;
+  readonly monotonic: () => number;
+  readonly signal: AbortSignal;
+}
+
+export interface ReadResult {
+  bytes: number;
+  lines: number;
+  linesTruncated: number;
+  /** Set when the file was found truncated: its identity and position before the reset (for copy matching). */
+  truncatedFrom: { fingerprint: Fingerprint; offset: number } | undefined;
+  /** Set when the path no longer leads to this file (checked at EOF when `checkPath` is set). */
+  rotated: 'rename' | 'delete' | undefined;
+  released: boolean;
+}
+
+export interface TailCheckpoint {
+  readonly key: string;
+  readonly fpLen: number;
+  readonly fpHash: string;
+  readonly offset: number;
+}
+
+export function isTailCheckpoint(v: unknown): v is TailCheckpoint {
+  const c = v as Partial<TailCheckpoint> | null;
+  return typeof c === 'object' && c !== null && typeof c.key === 'string' && typeof c.offset === 'number'
+    && typeof c.fpLen === 'number' && typeof c.fpHash === 'string';
+}
+
+export class TailedFile implements LineSink, EventSink {
+  fh: fsp.FileHandle | undefined;
+  state: FileState = 'active';
+  /** Worth a read attempt (event, poll tick, or known unread data). */
+  dirty = true;
+  /** Check at the next EOF whether `path` still leads to this inode. */
+  checkPath = false;
+  /** The last read reached the end of the file. */
+  caughtUp = false;
+  /** Re-check the fingerprint after reopening a handle that had been closed for inactivity. */
+  verifyOnOpen = false;
+  readOffset: number;
+  endSeen: number;
+  fp: Fingerprint;
+  /** The last committed position (what the offsets file holds for this file). */
+  committed: { fpLen: number; fpHash: string; offset: number };
+  lastYieldedOffset: number;
+  lastDataMonoMs = 0;
+  lastSize = 0;
+  lastMtimeMs = 0;
+  seenScanGen = 0;
+  releasedScanGen = 0;
+  /** A rotated-away file at our path that should be drained before this one is read. */
+  waitFor: TailedFile | undefined;
+  origin: LogOrigin;
+  private parser: LineParser;
+  private readonly splitter: LineSplitter;
+  private joiner: MultilineJoiner | undefined;
+  private joinerCfg: MultilineConfig | undefined;
+  private rc: ReadContext | undefined;
+  private batchLineBytes = 0;
+  private linesTruncated = 0;
+
+  constructor(
+    readonly key: string, readonly dev: string, readonly ino: string,
+    public path: string, public group: GroupRuntime, fp: Fingerprint, startOffset: number,
+  ) {
+    this.fp = fp;
+    this.readOffset = startOffset;
+    this.endSeen = startOffset;
+    this.committed = { fpLen: fp.fpLen, fpHash: fp.fpHash, offset: startOffset };
+    this.lastYieldedOffset = startOffset;
+    this.origin = group.origin(path);
+    this.parser = group.parser;
+    this.splitter = new LineSplitter(group.spec.maxLineBytes);
+    this.joinerCfg = group.multiline;
+    this.joiner = group.multiline && new MultilineJoiner(group.multiline, group.spec.maxLineBytes);
+  }
+
+  /** Adopt a new version of the group (same id) or another group: new origin/parser for the next events. */
+  setGroup(group: GroupRuntime): void {
+    if (group === this.group) return;
+    this.group = group;
+    this.origin = group.origin(this.origin.path);
+    this.parser = group.parser;
+    this.splitter.maxLineBytes = group.spec.maxLineBytes;
+  }
+
+  /** Offset up to which everything has been emitted: what a checkpoint may cover. */
+  committableOffset(): number {
+    const skipping = this.splitter.pendingLineOffset;
+    const held = this.joiner?.pendingOffset;
+    const base = skipping ?? this.readOffset;
+    return held !== undefined && held < base ? held : base;
+  }
+
+  /** Where a reader of a byte-identical copy of this file would continue. */
+  resumeOffset(): number {
+    return this.splitter.pendingLineOffset ?? this.readOffset;
+  }
+
+  /** Monotonic deadline of the multiline event held, or Infinity. */
+  get joinDeadlineMs(): number {
+    return this.joiner?.deadlineMs ?? Infinity;
+  }
+
+  /** Holding state that a close would lose (a joined event in progress or an over-long line). */
+  get busy(): boolean {
+    return (this.joiner?.hasPending ?? false) || this.splitter.pendingLineOffset !== undefined;
+  }
+
+  wantsService(nowMonoMs: number): boolean {
+    if (this.state === 'released') return false;
+    return this.dirty || this.state === 'draining' || this.joinDeadlineMs <= nowMonoMs;
+  }
+
+  checkpoint(): TailCheckpoint {
+    const offset = this.committableOffset();
+    this.lastYieldedOffset = offset;
+    return { key: this.key, fpLen: this.fp.fpLen, fpHash: this.fp.fpHash, offset };
+  }
+
+  /**
+   * Open by path. 'moved' when the path now leads to another inode (the source rescans); 'reset' when a
+   * handle closed for inactivity is reopened on content that no longer starts with our fingerprint (the
+   * file was truncated, or the inode was freed and reused): it is then read from 0.
+   */
+  async open(scratch: Buffer): Promise<'ok' | 'moved' | 'reset'> {
+    const fh = await fsp.open(this.path, 'r');
+    let st;
+    try {
+      st = await fh.stat({ bigint: true });
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+    if (fileKey(st.dev, st.ino) !== this.key) {
+      await fh.close();
+      return 'moved';
+    }
+    this.fh = fh;
+    if (this.verifyOnOpen) {
+      this.verifyOnOpen = false;
+      if (!(await prefixMatches(fh, this.fp, scratch)) || Number(st.size) < this.endSeen) {
+        this.resetToStart();
+        return 'reset';
+      }
+    }
+    return 'ok';
+  }
+
+  async close(): Promise<void> {
+    const fh = this.fh;
+    this.fh = undefined;
+    if (fh) await fh.close().catch(() => undefined);
+  }
+
+  async read(rc: ReadContext): Promise<ReadResult> {
+    const res: ReadResult = { bytes: 0, lines: 0, linesTruncated: 0, truncatedFrom: undefined, rotated: undefined, released: false };
+    const fh = this.fh;
+    if (!fh) return res;
+    this.rc = rc;
+    this.batchLineBytes = 0;
+    this.linesTruncated = 0;
+    this.splitter.linesSeen = 0;
+    if (this.joinerCfg !== this.group.multiline && !this.busy) {
+      this.joinerCfg = this.group.multiline;
+      this.joiner = this.joinerCfg && new MultilineJoiner(this.joinerCfg, this.group.spec.maxLineBytes);
+    }
+    const st = await fh.stat();
+    this.lastSize = st.size;
+    this.lastMtimeMs = st.mtimeMs;
+    if (st.size < this.endSeen) this.truncated(res);
+    if (this.fp.fpLen < FINGERPRINT_MAX_BYTES && st.size > this.fp.fpLen) {
+      const r = await refreshFingerprint(fh, this.fp, rc.scratch);
+      if (!r.samePrefix) this.truncated(res); // first bytes rewritten: a new content
+      this.fp = r.fingerprint;
+    }
+    const draining = this.state === 'draining';
+    // Draining a file that ends inside an over-long line: one more (empty) read emits that line.
+    let eof = st.size <= this.readOffset && !(draining && this.splitter.pendingLineOffset !== undefined);
+    while (!eof && this.hasRoom() && !rc.signal.aborted) {
+      const want = rc.buf.length;
+      const { bytesRead } = await fh.read(rc.buf, 0, want, this.readOffset);
+      const short = bytesRead < want;
+      if (bytesRead > 0) {
+        if (this.readOffset + bytesRead > this.endSeen) this.endSeen = this.readOffset + bytesRead;
+        this.lastDataMonoMs = rc.nowMonoMs;
+      }
+      const consumed = this.splitter.scan(rc.buf, bytesRead, this.readOffset, this, draining && short);
+      this.readOffset += consumed;
+      res.bytes += consumed;
+      if (short && (consumed === bytesRead || this.hasRoom())) eof = true;
+      else if (res.bytes >= rc.maxBytes || rc.monotonic() >= rc.deadlineMonoMs) break;
+    }
+    this.caughtUp = eof;
+    this.dirty = !eof;
+    if (eof && this.state === 'active' && this.checkPath) {
+      this.checkPath = false;
+      res.rotated = await this.pathMoved(st.nlink);
+      if (res.rotated) this.dirty = true; // drain: the incomplete last line is emitted on the next read
+    }
+    if (this.joiner?.expired(rc.nowMonoMs) || (eof && draining)) this.joiner?.flush(this);
+    if (eof && draining) {
+      res.released = true; // the source closes the handle
+      this.state = 'released';
+    } else if (this.fp.fpLen < FINGERPRINT_MAX_BYTES && this.endSeen > this.fp.fpLen) {
+      const r = await refreshFingerprint(fh, this.fp, rc.scratch);
+      if (!r.samePrefix) this.truncated(res);
+      this.fp = r.fingerprint;
+    }
+    res.lines = this.splitter.linesSeen;
+    res.linesTruncated = this.linesTruncated;
+    this.rc = undefined;
+    return res;
+  }
+
+  /** Where the file is now: nothing left at the path, or another inode there. */
+  private async pathMoved(nlink: number): Promise<'rename' | 'delete' | undefined> {
+    try {
+      const st = await fsp.stat(this.path, { bigint: true });
+      if (fileKey(st.dev, st.ino) === this.key) return undefined;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined; // cannot tell (EACCES, EIO): keep reading
+    }
+    this.state = 'draining';
+    return nlink === 0 ? 'delete' : 'rename';
+  }
+
+  private truncated(res: ReadResult): void {
+    if (res.truncatedFrom === undefined) res.truncatedFrom = { fingerprint: this.fp, offset: this.resumeOffset() };
+    this.joiner?.flush(this); // complete lines of the old content
+    this.resetToStart();
+  }
+
+  private resetToStart(): void {
+    this.readOffset = 0;
+    this.endSeen = 0;
+    this.splitter.reset();
+    this.fp = EMPTY_FINGERPRINT;
+    this.dirty = true;
+  }
+
+  private hasRoom(): boolean {
+    const rc = this.rc as ReadContext;
+    return rc.out.length < rc.maxRecords && this.batchLineBytes < rc.maxBytes;
+  }
+
+  line(text: string, offset: number, sizeBytes: number, flags: number): boolean {
+    this.batchLineBytes += sizeBytes + 1;
+    if (this.joiner) this.joiner.push(text, offset, sizeBytes, flags, (this.rc as ReadContext).nowMonoMs, this);
+    else this.event(text, offset, sizeBytes, flags);
+    return this.hasRoom();
+  }
+
+  event(text: string, offset: number, sizeBytes: number, flags: number): void {
+    const rc = this.rc as ReadContext;
+    const ev = makeLogEvent(this.origin, text, offset, sizeBytes, flags, rc.nowMs);
+    let reason: string | undefined;
+    try {
+      reason = this.parser.parse(ev, rc.nowMs);
+    } catch (err) {
+      reason = `parser error: ${errorMessage(err)}`;
+    }
+    if (reason !== undefined) {
+      ev.flags |= LogFlag.parse_failure;
+      ev.error = reason;
+    }
+    if ((flags & LogFlag.truncated) !== 0) this.linesTruncated++;
+    rc.out.push(ev);
+  }
+}

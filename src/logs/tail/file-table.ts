@@ -1,0 +1,311 @@
+/**
+ * The tail source's table of files, keyed by dev:ino, and what a scan does to it.
+ *
+ * Policies (see also src/logs/tail/README.md):
+ * - A file found by a scan with a known dev:ino is the same file (its handle pins the inode while open; a
+ *   closed one is re-verified by fingerprint when reopened). A new path for a known inode is a rename
+ *   within the globs (Mesos logrotate's `stdout` → `stdout.1`): reading continues from our offset.
+ * - A file with a stored offset (restart) resumes there when dev+ino+fingerprint match; same dev+ino with
+ *   other first bytes means truncated while we were down, or a reused inode: read from 0.
+ * - Copies: a new inode whose full fingerprint (first 1 KiB) equals that of a stream of the same group that
+ *   we are reading, that we saw truncated, or that we had stored, is a copy of it (`cp app.log app.log.1`
+ *   before a copytruncate, when the glob also matches the copy). It is read from the position we had reached
+ *   in the original: what we already read is not shipped twice, and lines written between our last read and
+ *   the truncation, which exist only in the copy, are not lost. (Cost: a different file of the same group
+ *   with the same first KiB would be read from that offset; log lines start with timestamps, so in practice
+ *   only copies share 1 KiB.) Globs that do not match copies (`*.log` vs `app.log.1`) are the normal case.
+ * - Other new files: `start_at` in the group's first scan, else from 0. After a restart, a group with stored
+ *   offsets is not "first tailed": files without an offset appeared while Herald was down and are read from 0
+ *   (e.g. the new `app.log` created by a rotation during the downtime).
+ * - A file no longer matched by a complete scan: drained to EOF if open, then released, and forgotten once
+ *   its last yielded position is committed. Stored entries whose file is not found are kept for
+ *   `retainMissingMs` (their group may be added later, e.g. a sandbox seen again after a restart).
+ */
+import { promises as fsp, type BigIntStats } from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { errorMessage } from '../../errors';
+import { FINGERPRINT_MAX_BYTES, computeFingerprint, fileKey, hashBytes, type Fingerprint } from './fingerprint';
+import { TailedFile } from './file-reader';
+import type { GroupRuntime } from './groups';
+import type { StoredPosition } from './offsets';
+import type { TailMetrics } from './tail-metrics';
+
+export interface ScanHit {
+  readonly path: string;
+  readonly stats: BigIntStats;
+  readonly group: GroupRuntime;
+}
+
+export interface TableContext {
+  /** ≥ FINGERPRINT_MAX_BYTES; shared with reads (the source never runs a scan and a read at once). */
+  readonly scratch: () => Buffer;
+  /** The source's read buffer, longer than any max_line_bytes. */
+  readonly buf: () => Buffer;
+  readonly metrics: TailMetrics;
+  readonly logger: Logger;
+  /** Log a repeated problem once in a while (the metric counts every occurrence). */
+  readonly warnOnce: (key: string, fields: object, msg: string) => void;
+  readonly nowMs: () => number;
+  readonly retainMissingMs: number;
+  readonly ghostTtlMs: number;
+  /** Reserve an open-file slot for a newly discovered file; false when at max_open_files. */
+  readonly reserveOpen: () => boolean;
+  /** Give back a slot taken by reserveOpen. */
+  readonly releaseOpen: () => void;
+}
+
+interface Ghost { group: string; hash: string; offset: number; expiresMs: number }
+
+/** Offset just after the last `\n` in the file's last `maxLineBytes + 1` bytes (start_at: end). */
+async function lineStartBefore(fh: fsp.FileHandle, size: number, buf: Buffer, maxLineBytes: number): Promise<number> {
+  const window = Math.min(size, maxLineBytes + 1, buf.length);
+  if (window === 0) return 0;
+  const { bytesRead } = await fh.read(buf, 0, window, size - window);
+  const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+  if (nl >= 0) return size - window + nl + 1;
+  return window === size ? 0 : size; // a single incomplete line: wait for it; inside a huge line: skip it
+}
+
+export class FileTable {
+  readonly files = new Map<string, TailedFile>();
+  private byPath = new Map<string, TailedFile>();
+  private readonly restored = new Map<string, StoredPosition>();
+  /** Groups that had stored offsets at start: Herald tailed them before this run. */
+  private readonly groupsWithState = new Set<string>();
+  private ghosts: Ghost[] = [];
+  private copyIndex: Map<string, number> | undefined;
+  scanGen = 0;
+  /** Entries added or removed since the last offsets write was requested. */
+  changed = false;
+
+  constructor(private readonly ctx: TableContext) {}
+
+  restore(positions: readonly StoredPosition[]): void {
+    for (const p of positions) {
+      this.restored.set(fileKey(p.dev, p.ino), { ...p });
+      this.groupsWithState.add(p.group);
+    }
+  }
+
+  fileAt(p: string): TailedFile | undefined {
+    return this.byPath.get(p);
+  }
+
+  recordGhost(group: string, fp: Fingerprint, offset: number): void {
+    if (fp.fpLen < FINGERPRINT_MAX_BYTES) return;
+    this.ghosts.push({ group, hash: fp.fpHash, offset, expiresMs: this.ctx.nowMs() + this.ctx.ghostTtlMs });
+  }
+
+  /**
+   * Apply one scan of all groups. Files of the groups in `incomplete` (a directory could not be read) that
+   * were not found are left alone: not found is not the same as gone. Returns the new files.
+   */
+  async applyScan(hits: readonly ScanHit[], incomplete: ReadonlySet<string> = new Set()): Promise<TailedFile[]> {
+    const gen = ++this.scanGen;
+    const now = this.ctx.nowMs();
+    this.ghosts = this.ghosts.filter((g) => g.expiresMs > now);
+    this.copyIndex = undefined;
+    const added: TailedFile[] = [];
+    for (const hit of hits) {
+      const key = fileKey(hit.stats.dev, hit.stats.ino);
+      let f = this.files.get(key);
+      if (f) this.reconcile(f, hit);
+      else {
+        f = await this.discover(key, hit);
+        if (!f) continue;
+        this.files.set(key, f);
+        added.push(f);
+        this.changed = true;
+      }
+      f.seenScanGen = gen;
+    }
+    for (const f of this.files.values()) {
+      if (f.seenScanGen === gen || f.state !== 'active') continue;
+      if (incomplete.has(f.group.id)) {
+        f.seenScanGen = gen;
+        continue;
+      }
+      if (f.fh) {
+        f.state = 'draining';
+        f.dirty = true;
+        if (!f.group.removed) {
+          const nlink = await f.fh.stat().then((st) => st.nlink, () => 0);
+          this.ctx.metrics.rotation(nlink === 0 ? 'delete' : 'rename');
+        }
+      } else {
+        f.state = 'released'; // closed for inactivity and no longer matched: nothing to drain
+        f.releasedScanGen = gen - 1;
+      }
+    }
+    for (const [key, s] of this.restored) {
+      if (s.missingSinceMs === undefined) s.missingSinceMs = now;
+      else if (now - s.missingSinceMs > this.ctx.retainMissingMs) {
+        this.restored.delete(key);
+        this.changed = true;
+      }
+    }
+    this.forgetReleased();
+    this.reindex();
+    return added;
+  }
+
+  /** Drop released files whose last position is committed and that the latest scan did not find again. */
+  forgetReleased(): void {
+    for (const [key, f] of this.files) {
+      if (f.state !== 'released' || f.fh || f.seenScanGen >= this.scanGen || f.releasedScanGen >= this.scanGen) continue;
+      if (f.committed.offset < f.lastYieldedOffset) continue;
+      this.files.delete(key);
+      this.changed = true;
+    }
+  }
+
+  private reindex(): void {
+    this.byPath = new Map();
+    for (const f of this.files.values()) if (f.state !== 'released') this.byPath.set(f.path, f);
+  }
+
+  private reconcile(f: TailedFile, hit: ScanHit): void {
+    if (f.path !== hit.path) f.path = hit.path;
+    if (f.group !== hit.group) f.setGroup(hit.group);
+    if (f.state !== 'active') f.state = 'active'; // renamed back into the globs before it was released
+    if (!f.fh && (Number(hit.stats.size) !== f.lastSize || Number(hit.stats.mtimeMs) !== f.lastMtimeMs)) {
+      f.dirty = true;
+      f.verifyOnOpen = true;
+    }
+  }
+
+  private async discover(key: string, hit: ScanHit): Promise<TailedFile | undefined> {
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(hit.path, 'r');
+    } catch (err) {
+      this.ctx.metrics.readErrors.inc();
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') this.ctx.warnOnce(`open:${hit.path}:${code}`, { path: hit.path, err: errorMessage(err) }, 'cannot open matched file');
+      return undefined;
+    }
+    let keep = false;
+    try {
+      const st = await fh.stat({ bigint: true });
+      if (fileKey(st.dev, st.ino) !== key) return undefined; // replaced under us: the next scan sees it
+      const size = Number(st.size);
+      const scratch = this.ctx.scratch();
+      const fp = await computeFingerprint(fh, scratch);
+      const start = await this.startOffset(key, hit, fh, fp, size, scratch);
+      const f = new TailedFile(key, String(st.dev), String(st.ino), hit.path, hit.group, fp, start);
+      f.lastSize = size;
+      f.lastMtimeMs = Number(st.mtimeMs);
+      f.dirty = size > start;
+      const previous = this.byPath.get(hit.path);
+      if (previous?.fh) f.waitFor = previous; // drain the rotated-away file first: keeps the stream in order
+      if (this.ctx.reserveOpen()) {
+        f.fh = fh;
+        keep = true;
+      }
+      return f;
+    } catch (err) {
+      this.ctx.metrics.readErrors.inc();
+      this.ctx.logger.debug({ path: hit.path, err: errorMessage(err) }, 'cannot identify matched file');
+      return undefined;
+    } finally {
+      if (!keep) await fh.close().catch(() => undefined);
+    }
+  }
+
+  private async startOffset(
+    key: string, hit: ScanHit, fh: fsp.FileHandle, fp: Fingerprint, size: number, scratch: Buffer,
+  ): Promise<number> {
+    const stored = this.restored.get(key);
+    if (stored) {
+      this.restored.delete(key);
+      const same = stored.fpLen <= fp.fpLen && hashBytes(scratch, stored.fpLen) === stored.fpHash;
+      if (same && stored.offset <= size) return stored.offset;
+      // Truncated while we were down (copytruncate), or the inode was reused: the content is new.
+      this.ctx.metrics.truncations.inc();
+      this.ctx.metrics.rotation('truncate');
+      this.recordGhost(stored.group, { fpLen: stored.fpLen, fpHash: stored.fpHash }, stored.offset);
+      this.copyIndex = undefined;
+      return 0;
+    }
+    if (fp.fpLen === FINGERPRINT_MAX_BYTES) {
+      const copied = this.copyOrigin(hit.group.id, fp.fpHash);
+      if (copied !== undefined) {
+        this.ctx.metrics.rotation('copy');
+        this.ctx.logger.debug({ path: hit.path, offset: copied }, 'file is a copy of a known stream');
+        return Math.min(copied, size);
+      }
+    }
+    // start_at applies to the files a group holds when Herald first tails it. After a restart (the group has
+    // stored offsets) a file without an offset appeared while Herald was down: its lines are new, read them.
+    if (!hit.group.initialScanDone && hit.group.spec.startAt === 'end' && !this.groupsWithState.has(hit.group.id)) {
+      return lineStartBefore(fh, size, this.ctx.buf(), hit.group.spec.maxLineBytes);
+    }
+    return 0;
+  }
+
+  private copyOrigin(group: string, hash: string): number | undefined {
+    if (!this.copyIndex) {
+      const idx = new Map<string, number>();
+      for (const s of this.restored.values()) if (s.fpLen === FINGERPRINT_MAX_BYTES) idx.set(`${s.group}\0${s.fpHash}`, s.offset);
+      for (const g of this.ghosts) idx.set(`${g.group}\0${g.hash}`, g.offset);
+      for (const f of this.files.values()) {
+        if (f.fp.fpLen === FINGERPRINT_MAX_BYTES) idx.set(`${f.group.id}\0${f.fp.fpHash}`, f.resumeOffset());
+      }
+      this.copyIndex = idx;
+    }
+    return this.copyIndex.get(`${group}\0${hash}`);
+  }
+
+  /**
+   * After the first scan: a stored file whose path now holds another inode was rotated while we were down.
+   * If it is still in the same directory under another name (app.log.1) with unread data, drain it.
+   */
+  async recoverRotated(groups: ReadonlyMap<string, GroupRuntime>): Promise<void> {
+    const byDir = new Map<string, StoredPosition[]>();
+    for (const s of this.restored.values()) {
+      if (!groups.has(s.group) || !s.path) continue;
+      const dir = path.dirname(s.path);
+      byDir.set(dir, [...(byDir.get(dir) ?? []), s]);
+    }
+    for (const [dir, wanted] of byDir) {
+      const names = await fsp.readdir(dir).catch(() => [] as string[]);
+      const keys = new Map(wanted.map((s) => [fileKey(s.dev, s.ino), s]));
+      for (const name of names) {
+        const p = path.join(dir, name);
+        const st = await fsp.stat(p, { bigint: true }).catch(() => undefined);
+        const s = st?.isFile() ? keys.get(fileKey(st.dev, st.ino)) : undefined;
+        const group = s && groups.get(s.group);
+        if (!st || !s || !group || Number(st.size) <= s.offset) continue;
+        const f = await this.discover(fileKey(st.dev, st.ino), { path: p, stats: st, group });
+        if (!f) continue;
+        if (f.readOffset !== s.offset) { // fingerprint differs: not our file
+          if (f.fh) {
+            await f.close();
+            this.ctx.releaseOpen();
+          }
+          continue;
+        }
+        f.state = 'draining';
+        f.seenScanGen = this.scanGen;
+        this.files.set(f.key, f);
+        const current = this.byPath.get(s.path);
+        if (current && current !== f) current.waitFor = f;
+        this.ctx.metrics.rotation('rename');
+      }
+    }
+  }
+
+  /** What the offsets file holds: committed positions of known files plus stored ones not found yet. */
+  snapshot(): StoredPosition[] {
+    const out: StoredPosition[] = [];
+    for (const f of this.files.values()) {
+      out.push({
+        dev: f.dev, ino: f.ino, fpLen: f.committed.fpLen, fpHash: f.committed.fpHash, offset: f.committed.offset,
+        path: f.path, group: f.group.id, missingSinceMs: undefined,
+      });
+    }
+    for (const s of this.restored.values()) out.push(s);
+    return out;
+  }
+}

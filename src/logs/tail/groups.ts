@@ -1,0 +1,85 @@
+/**
+ * Watch groups: what the tail source is asked to follow. A group is one `logs.files[]` entry or (later) one
+ * Mesos sandbox's files; groups are replaced as a whole at runtime (config reload, sandboxes coming and going).
+ */
+import { ErrorCode, HeraldError, errorMessage } from '../../errors';
+import type { LineParser, LogFormat } from '../parse/contract';
+import type { Identity, LogOrigin } from '../../pipeline/records';
+import { compileGlob, type CompiledGlob } from './glob';
+import type { MultilineConfig } from './multiline';
+
+export interface WatchGroup {
+  /** Stable key, e.g. "files[0]" or a sandbox path: a group with the same id across setGroups keeps its files. */
+  id: string;
+  /** Absolute globs. */
+  include: string[];
+  /** Absolute globs; a file matching one of them is not tailed. */
+  exclude: string[];
+  format: LogFormat;
+  /** Default event.dataset of the group's events. */
+  dataset: string;
+  /** Shared by all records of the group's files. */
+  identity: Identity;
+  /**
+   * Where to start in a file found by the group's first scan that has no stored offset. Files that appear
+   * later are always read from 0, whatever this says: such a file was created after we started watching,
+   * so everything in it is new, and its first lines (written before our scan noticed the file) must not be
+   * lost.
+   */
+  startAt: 'beginning' | 'end';
+  maxLineBytes: number;
+  multiline?: MultilineConfig;
+}
+
+/** A group compiled for use: globs, parser and multiline pattern are built once, here. */
+export class GroupRuntime {
+  readonly include: CompiledGlob[];
+  readonly exclude: CompiledGlob[];
+  readonly parser: LineParser;
+  readonly multiline: MultilineConfig | undefined;
+  /** Set once a complete scan has run with this group: later files are new and read from 0. */
+  initialScanDone = false;
+  removed = false;
+
+  constructor(readonly spec: WatchGroup, parserFor: (format: LogFormat) => LineParser) {
+    try {
+      this.include = spec.include.flatMap(compileGlob);
+      this.exclude = spec.exclude.flatMap(compileGlob);
+    } catch (err) {
+      throw new HeraldError(ErrorCode.config, `tail group ${spec.id}: ${errorMessage(err)}`, { cause: err });
+    }
+    if (!Number.isSafeInteger(spec.maxLineBytes) || spec.maxLineBytes < 1) {
+      throw new HeraldError(ErrorCode.config, `tail group ${spec.id}: maxLineBytes must be a positive integer`);
+    }
+    this.parser = parserFor(spec.format);
+    const m = spec.multiline;
+    // A global or sticky regex keeps state between test() calls: rebuild it without those flags.
+    this.multiline = m && {
+      ...m,
+      startPattern: /[gy]/.test(m.startPattern.flags)
+        ? new RegExp(m.startPattern.source, m.startPattern.flags.replace(/[gy]/g, ''))
+        : m.startPattern,
+      maxLines: Math.max(1, m.maxLines),
+    };
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  origin(path: string): LogOrigin {
+    return { path, dataset: this.spec.dataset, identity: this.spec.identity };
+  }
+}
+
+/** Compile a full group list; throws a config error on duplicate ids or bad globs. */
+export function compileGroups(
+  groups: readonly WatchGroup[], parserFor: (format: LogFormat) => LineParser,
+): GroupRuntime[] {
+  const seen = new Set<string>();
+  return groups.map((g) => {
+    if (seen.has(g.id)) throw new HeraldError(ErrorCode.config, `tail group id ${JSON.stringify(g.id)} is used twice`);
+    seen.add(g.id);
+    return new GroupRuntime(g, parserFor);
+  });
+}

@@ -1,0 +1,184 @@
+/**
+ * The offsets store: `<stateDir>/offsets/<name>.json`, one per tail source.
+ *
+ * ```json
+ * {"version":1,"source":"files","written_ms":1700000000000,"files":[
+ *   {"dev":"2049","ino":"1835","fp_bytes":1024,"fp_sha1":"6f1e…","offset":52311,
+ *    "path":"/var/log/syslog","group":"files[0]"}]}
+ * ```
+ * - Positions are the ones the runner committed (every record before them acknowledged by the sinks), plus
+ *   the start position of a newly discovered file (0, or its end for `start_at: end`): nothing before a
+ *   start position will ever be read, so recording it loses nothing and keeps a restart from applying
+ *   `start_at: end` to a file we already started reading.
+ * - `dev`/`ino` are decimal strings (inode numbers may exceed 2^53). `path` and `group` are informational:
+ *   a stored entry is matched to a file by dev+ino+fingerprint. `missing_since_ms` marks an entry restored
+ *   at start whose file was not found yet (kept for a retention period: its group may be added later).
+ * - Written atomically: temp file, fsync, rename over the old file, fsync the directory. Writes are
+ *   coalesced: at most one in flight; requests during a write cause exactly one more write with the
+ *   latest state.
+ */
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from 'pino';
+import { ErrorCode, HeraldError, errorMessage } from '../../errors';
+
+export const OFFSETS_VERSION = 1;
+
+export interface StoredPosition {
+  dev: string;
+  ino: string;
+  fpLen: number;
+  fpHash: string;
+  offset: number;
+  path: string;
+  group: string;
+  missingSinceMs: number | undefined;
+}
+
+interface StoredFileV1 {
+  dev: string; ino: string; fp_bytes: number; fp_sha1: string; offset: number; path: string; group: string;
+  missing_since_ms?: number;
+}
+
+function toDisk(p: StoredPosition): StoredFileV1 {
+  const out: StoredFileV1 = {
+    dev: p.dev, ino: p.ino, fp_bytes: p.fpLen, fp_sha1: p.fpHash, offset: p.offset, path: p.path, group: p.group,
+  };
+  if (p.missingSinceMs !== undefined) out.missing_since_ms = p.missingSinceMs;
+  return out;
+}
+
+function fromDisk(v: unknown): StoredPosition | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Record<string, unknown>;
+  const str = (k: string) => { const v = o[k]; return typeof v === 'string' ? v : undefined; };
+  const int = (k: string) => (Number.isSafeInteger(o[k]) && (o[k] as number) >= 0 ? (o[k] as number) : undefined);
+  const dev = str('dev'), ino = str('ino'), fpHash = str('fp_sha1'), fpLen = int('fp_bytes'), offset = int('offset');
+  if (dev === undefined || ino === undefined || fpHash === undefined || fpLen === undefined || offset === undefined) {
+    return undefined;
+  }
+  return {
+    dev, ino, fpLen, fpHash, offset, path: str('path') ?? '', group: str('group') ?? '',
+    missingSinceMs: int('missing_since_ms'),
+  };
+}
+
+/** File-system-safe form of a source name. */
+export function offsetsFileName(sourceName: string): string {
+  return `${sourceName.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+}
+
+export class OffsetStore {
+  readonly file: string;
+  private readonly dir: string;
+  private requested = 0;
+  private written = 0;
+  private loop: Promise<void> | undefined;
+  private waiters: { gen: number; resolve: () => void }[] = [];
+
+  constructor(
+    stateDir: string,
+    private readonly sourceName: string,
+    private readonly snapshot: () => StoredPosition[],
+    private readonly logger: Logger,
+    private readonly onWriteError: () => void,
+    private readonly nowMs: () => number,
+  ) {
+    this.dir = path.join(stateDir, 'offsets');
+    this.file = path.join(this.dir, offsetsFileName(sourceName));
+  }
+
+  /**
+   * The stored positions; [] when there is no file yet. An unreadable file (bad JSON) is moved aside as
+   * `<file>.corrupt-<ms>` and reported: the files are then read according to `start_at`. A file from a
+   * newer Herald (unknown version) stops the source instead of being overwritten.
+   */
+  async load(): Promise<StoredPosition[]> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new HeraldError(ErrorCode.state, `cannot read offsets file ${this.file}: ${errorMessage(err)}`, { cause: err });
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      const aside = `${this.file}.corrupt-${this.nowMs()}`;
+      this.logger.error({ file: this.file, aside, err: errorMessage(err) }, 'offsets file is not valid JSON; moved aside');
+      await fsp.rename(this.file, aside).catch(() => undefined);
+      return [];
+    }
+    const version = (doc as { version?: unknown } | null)?.version;
+    if (version !== OFFSETS_VERSION) {
+      throw new HeraldError(ErrorCode.state, `offsets file ${this.file} has unsupported version ${JSON.stringify(version)}`);
+    }
+    const files = (doc as { files?: unknown }).files;
+    const out: StoredPosition[] = [];
+    let bad = 0;
+    for (const f of Array.isArray(files) ? files : []) {
+      const p = fromDisk(f);
+      if (p) out.push(p);
+      else bad++;
+    }
+    if (bad > 0) this.logger.warn({ file: this.file, bad }, 'ignored malformed entries in offsets file');
+    return out;
+  }
+
+  /**
+   * Write the current snapshot. Resolves once a write that started after this call has finished (errors are
+   * logged and counted, never thrown: the positions stay in memory and the next request writes them again).
+   */
+  request(): Promise<void> {
+    const gen = ++this.requested;
+    const done = new Promise<void>((resolve) => this.waiters.push({ gen, resolve }));
+    this.loop ??= this.run();
+    return done;
+  }
+
+  /** Wait for any write in flight or requested. */
+  async flush(): Promise<void> {
+    if (this.written < this.requested) await this.request();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.written < this.requested) {
+        const gen = this.requested;
+        try {
+          await this.writeOnce(this.snapshot());
+        } catch (err) {
+          this.onWriteError();
+          this.logger.error({ file: this.file, err: errorMessage(err) }, 'writing offsets failed');
+        }
+        this.written = gen;
+        while (this.waiters.length > 0 && (this.waiters[0] as { gen: number }).gen <= gen) this.waiters.shift()?.resolve();
+      }
+    } finally {
+      this.loop = undefined; // synchronously with the last check: a request after this starts a new loop
+    }
+  }
+
+  private async writeOnce(positions: StoredPosition[]): Promise<void> {
+    const body = JSON.stringify({
+      version: OFFSETS_VERSION, source: this.sourceName, written_ms: this.nowMs(), files: positions.map(toDisk),
+    });
+    await fsp.mkdir(this.dir, { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    const fh = await fsp.open(tmp, 'w', 0o644);
+    try {
+      await fh.writeFile(body, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, this.file);
+    const dh = await fsp.open(this.dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  }
+}

@@ -1,0 +1,319 @@
+/**
+ * TailSource: follows the files matched by a set of watch groups and yields their lines as log events.
+ *
+ * - Pull-driven: nothing is read until the consumer asks for the next batch, and one batch is read at a
+ *   time, so a slow sink slows reading (the file is the buffer). When nothing is readable the source waits
+ *   for a file-system event, the poll tick (`pollIntervalMs`, files appended without an event), a multiline
+ *   timeout or the next rescan; it never spins.
+ * - A batch holds lines of one file; files take turns (round-robin) so a busy file cannot starve the others.
+ *   A batch ends at batchMaxRecords, batchMaxBytes, at the end of the file's data (it is yielded at once:
+ *   sinks own batching), or after batchMaxWaitMs of reading (slow disks, huge lines).
+ * - At-least-once: the checkpoint of a batch is the file's identity and the offset after its last complete
+ *   line; positions reach the offsets file only through commit() (after the sinks acknowledged) or as the
+ *   start position of a newly found file. Lines held by the multiline joiner are never covered.
+ * - Files are found by expanding the groups' globs: at start, every rescanIntervalMs, and soon after
+ *   chokidar reports a change in a watched directory. See file-table.ts for rotation and copy policies.
+ */
+import type { Batch, Source } from '../../pipeline/contracts';
+import type { ComponentContext } from '../../pipeline/context';
+import type { LogEvent } from '../../pipeline/records';
+import { ErrorCode, HeraldError, errorMessage } from '../../errors';
+import type { LineParser, LogFormat } from '../parse/contract';
+import { isTailCheckpoint } from './file-reader';
+import { FileTable, type ScanHit } from './file-table';
+import { expandGlobs, matchesAny } from './glob';
+import { compileGroups, type GroupRuntime, type WatchGroup } from './groups';
+import { OffsetStore } from './offsets';
+import { ReadScheduler } from './read-scheduler';
+import { TailMetrics } from './tail-metrics';
+import { DirWatcher, watchTargets, type FsEvent } from './watcher';
+import { Waker } from './waker';
+
+export type { WatchGroup } from './groups';
+export type { TailCheckpoint } from './file-reader';
+
+export interface TailSourceOptions {
+  /** Source name: the metrics label and the offsets file name (`<stateDir>/offsets/<name>.json`). */
+  name: string;
+  groups: WatchGroup[];
+  context: ComponentContext;
+  /** The parser for a format (compiled once per group). */
+  parserFor(format: LogFormat): LineParser;
+  batchMaxRecords: number;
+  batchMaxBytes: number;
+  batchMaxWaitMs: number;
+  /** Periodic glob rescan, in addition to chokidar events (inotify can miss events). */
+  rescanIntervalMs: number;
+  /** Size of the reused read buffer (raised to max_line_bytes + 1 when smaller). */
+  readChunkBytes: number;
+  /** Open handles at most (default 1024): idle files are closed first, and reopened (and re-verified) later. */
+  maxOpenFiles?: number;
+  /** Close the handle of a file without new data for this long (default 5 min). */
+  closeInactiveMs?: number;
+  /** Check open files for new data, truncation and rotation this often (default 250 ms). */
+  pollIntervalMs?: number;
+  /** Keep a stored offset whose file is not found for this long (default 24 h). */
+  retainMissingMs?: number;
+}
+
+/** Event-triggered rescans at most this often. */
+const SCAN_MIN_GAP_MS = 50;
+
+export class TailSource implements Source<LogEvent> {
+  readonly name: string;
+  private readonly opts: TailSourceOptions;
+  private readonly metrics: TailMetrics;
+  private readonly table: FileTable;
+  private readonly reader: ReadScheduler;
+  private readonly store: OffsetStore;
+  private readonly watcher: DirWatcher;
+  private readonly waker = new Waker();
+  private readonly abort = new AbortController();
+  private readonly pollIntervalMs: number;
+  private readonly closeInactiveMs: number;
+  private groups: GroupRuntime[] = [];
+  private pendingGroups: GroupRuntime[] | undefined;
+  private started: Promise<void> | undefined;
+  private loaded = false;
+  private firstScanDone = false;
+  private scanRequested = true;
+  private lastScanEndMs = -Infinity;
+  private nextRescanMs = 0;
+  private nextPollMs = 0;
+  private unyielded: Batch<LogEvent> | undefined;
+  private generating = false;
+  private current: Promise<unknown> | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly warned = new Set<string>();
+  private warnedAtMs = 0;
+
+  constructor(opts: TailSourceOptions) {
+    this.name = opts.name;
+    this.opts = opts;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 250;
+    this.closeInactiveMs = opts.closeInactiveMs ?? 300_000;
+    const { context } = opts;
+    this.metrics = new TailMetrics(context.metrics, opts.name);
+    this.table = new FileTable({
+      scratch: () => this.reader.scratch,
+      buf: () => this.reader.buf,
+      metrics: this.metrics,
+      logger: context.logger,
+      warnOnce: (key, fields, msg) => this.warnOnce(key, fields, msg),
+      nowMs: () => context.clock.now(),
+      retainMissingMs: opts.retainMissingMs ?? 86_400_000,
+      ghostTtlMs: Math.max(60_000, 3 * opts.rescanIntervalMs),
+      reserveOpen: () => this.reader.reserveOpen(),
+      releaseOpen: () => this.reader.releaseOpen(),
+    });
+    this.reader = new ReadScheduler(
+      this.table, this.metrics, context.clock,
+      { maxRecords: opts.batchMaxRecords, maxBytes: opts.batchMaxBytes, maxWaitMs: opts.batchMaxWaitMs },
+      Math.max(1, opts.maxOpenFiles ?? 1024),
+      { requestScan: () => { this.scanRequested = true; }, warnOnce: (key, fields, msg) => this.warnOnce(key, fields, msg) },
+    );
+    this.store = new OffsetStore(
+      context.stateDir, opts.name, () => this.table.snapshot(), context.logger,
+      () => this.metrics.offsetWriteErrors.inc(), () => context.clock.now(),
+    );
+    this.watcher = new DirWatcher((event, p) => this.onFsEvent(event, p), context.logger);
+    this.setGroups(opts.groups);
+  }
+
+  /**
+   * Replace the groups (config reload, sandboxes appearing/disappearing); applied by the reading loop.
+   * A group with a known id keeps its files and offsets (new identity/format apply to the next events);
+   * the files of a removed group are drained to their end, then released. Throws a config error on bad globs.
+   */
+  setGroups(groups: WatchGroup[]): void {
+    this.pendingGroups = compileGroups(groups, (format) => this.opts.parserFor(format));
+    this.reader.ensureBuffer(this.opts.readChunkBytes, Math.max(0, ...this.pendingGroups.map((g) => g.spec.maxLineBytes)));
+    this.scanRequested = true;
+    this.waker.wake();
+  }
+
+  async *batches(signal: AbortSignal): AsyncGenerator<Batch<LogEvent>> {
+    if (this.generating) throw new HeraldError(ErrorCode.source, `${this.name}: batches() is already being iterated`);
+    this.generating = true;
+    const stop = AbortSignal.any([signal, this.abort.signal]);
+    const onAbort = () => this.waker.wake();
+    stop.addEventListener('abort', onAbort);
+    try {
+      while (!stop.aborted) {
+        let batch = this.unyielded;
+        this.unyielded = undefined;
+        if (!batch) {
+          const step = this.step(stop);
+          this.current = step;
+          try {
+            batch = await step;
+          } finally {
+            this.current = undefined;
+          }
+        }
+        if (!batch) continue;
+        if (stop.aborted) {
+          this.unyielded = batch; // read but not handed out: first in line if iterated again
+          break;
+        }
+        yield batch;
+      }
+    } finally {
+      stop.removeEventListener('abort', onAbort);
+      this.generating = false;
+    }
+  }
+
+  /** Record a position the sinks acknowledged; resolves once an offsets write containing it finished. */
+  commit(checkpoint: unknown): Promise<void> {
+    if (!isTailCheckpoint(checkpoint)) {
+      this.opts.context.logger.warn({ source: this.name }, 'ignored a checkpoint that is not a tail checkpoint');
+      return Promise.resolve();
+    }
+    const f = this.table.files.get(checkpoint.key);
+    if (f) f.committed = { fpLen: checkpoint.fpLen, fpHash: checkpoint.fpHash, offset: checkpoint.offset };
+    return this.loaded ? this.store.request() : Promise.resolve();
+  }
+
+  /** Stop watching, close every file, write the committed positions. Safe to call twice or unstarted. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.abort.abort();
+      this.waker.wake();
+      await this.current?.catch(() => undefined);
+      await this.watcher.close();
+      for (const f of this.table.files.values()) await this.reader.closeFile(f);
+      if (this.loaded) await this.store.request();
+    })();
+    return this.closing;
+  }
+
+  private async step(stop: AbortSignal): Promise<Batch<LogEvent> | undefined> {
+    this.started ??= this.store.load().then((stored) => {
+      this.table.restore(stored);
+      this.loaded = true;
+    });
+    await this.started;
+    try {
+      await this.maintain();
+    } catch (err) {
+      this.opts.context.logger.error({ source: this.name, err: errorMessage(err) }, 'tail maintenance failed');
+    }
+    this.reader.progressed = false;
+    const batch = await this.reader.nextBatch(stop);
+    if (batch || this.reader.progressed || stop.aborted) return batch;
+    await this.waker.wait(this.idleDelayMs(), stop);
+    return undefined;
+  }
+
+  private now(): number {
+    return this.opts.context.clock.monotonic();
+  }
+
+  /** Poll tick (open files: new data, truncation, rotation; idle handles closed), rescans, forgetting. */
+  private async maintain(): Promise<void> {
+    if (this.pendingGroups) this.applyGroups(this.pendingGroups);
+    const now = this.now();
+    if (now >= this.nextPollMs) {
+      this.nextPollMs = now + this.pollIntervalMs;
+      for (const f of this.table.files.values()) {
+        if (!f.fh) continue;
+        f.dirty = true;
+        f.checkPath = true;
+        if (f.state === 'active' && !f.busy && f.caughtUp && now - f.lastDataMonoMs >= this.closeInactiveMs) {
+          f.verifyOnOpen = true;
+          await this.reader.closeFile(f);
+        }
+      }
+    }
+    if ((this.scanRequested && now - this.lastScanEndMs >= SCAN_MIN_GAP_MS) || now >= this.nextRescanMs) await this.scan();
+    else {
+      const before = this.table.files.size;
+      this.table.forgetReleased();
+      if (this.table.files.size !== before) this.reader.refresh();
+    }
+    if (this.table.changed) {
+      this.table.changed = false;
+      void this.store.request(); // never rejects; errors are logged and counted
+    }
+  }
+
+  private applyGroups(next: GroupRuntime[]): void {
+    this.pendingGroups = undefined;
+    const byId = new Map(next.map((g) => [g.id, g]));
+    for (const old of this.groups) {
+      const g = byId.get(old.id);
+      if (g) g.initialScanDone = old.initialScanDone;
+      else old.removed = true;
+    }
+    for (const f of this.table.files.values()) {
+      const g = byId.get(f.group.id);
+      if (g) f.setGroup(g);
+    }
+    this.groups = next;
+    this.scanRequested = true;
+  }
+
+  private async scan(): Promise<void> {
+    this.scanRequested = false;
+    const hits: ScanHit[] = [];
+    const seen = new Set<string>();
+    const incomplete = new Set<string>();
+    for (const group of this.groups) {
+      const onError = (p: string, err: NodeJS.ErrnoException) => {
+        incomplete.add(group.id);
+        this.warnOnce(`scan:${p}:${err.code}`, { path: p, err: errorMessage(err) }, 'cannot scan for tailed files');
+      };
+      for (const m of await expandGlobs(group.include, group.exclude, onError)) {
+        const key = `${m.stats.dev}:${m.stats.ino}`;
+        if (seen.has(key)) continue; // first group (and first path) wins
+        seen.add(key);
+        hits.push({ path: m.path, stats: m.stats, group });
+      }
+    }
+    const added = await this.table.applyScan(hits, incomplete);
+    const now = this.now();
+    for (const f of added) f.lastDataMonoMs = now; // inactivity counts from discovery
+    for (const g of this.groups) g.initialScanDone = true;
+    if (!this.firstScanDone) {
+      this.firstScanDone = true;
+      await this.table.recoverRotated(new Map(this.groups.map((g) => [g.id, g])));
+    }
+    this.reader.refresh();
+    this.watcher.update(await watchTargets(this.groups.flatMap((g) => g.include)));
+    this.lastScanEndMs = this.now();
+    this.nextRescanMs = this.lastScanEndMs + Math.max(100, this.opts.rescanIntervalMs);
+  }
+
+  /** Log a repeated problem once per hour (each occurrence is counted in metrics). */
+  private warnOnce(key: string, fields: object, msg: string): void {
+    const now = this.now();
+    if (now - this.warnedAtMs > 3_600_000) {
+      this.warned.clear();
+      this.warnedAtMs = now;
+    }
+    if (this.warned.has(key) || this.warned.size > 1000) return;
+    this.warned.add(key);
+    this.opts.context.logger.warn({ source: this.name, ...fields }, msg);
+  }
+
+  private idleDelayMs(): number {
+    const now = this.now();
+    let at = Math.min(this.nextPollMs, this.nextRescanMs);
+    if (this.scanRequested) at = Math.min(at, this.lastScanEndMs + SCAN_MIN_GAP_MS);
+    for (const f of this.table.files.values()) at = Math.min(at, f.joinDeadlineMs);
+    return Math.max(1, at - now);
+  }
+
+  private onFsEvent(event: FsEvent, p: string): void {
+    const f = this.table.fileAt(p);
+    if (event === 'change') {
+      if (f) f.dirty = true;
+      else if (this.groups.some((g) => matchesAny(g.include, p))) this.scanRequested = true;
+    } else {
+      if (f && event === 'unlink') f.checkPath = f.dirty = true;
+      this.scanRequested = true;
+    }
+    this.waker.wake();
+  }
+}

@@ -1,0 +1,174 @@
+/** Helpers for the tail source tests: a plain parser, group builders and a consumer that records batches. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Registry } from 'prom-client';
+import type { Batch } from '../../../src/pipeline/contracts';
+import { systemClock } from '../../../src/pipeline/context';
+import type { LogEvent } from '../../../src/pipeline/records';
+import type { LineParser, LogFormat } from '../../../src/logs/parse/contract';
+import { TailSource, type TailSourceOptions, type WatchGroup } from '../../../src/logs/tail/tail-source';
+import { testContext } from '../../helpers/context';
+
+export const plainParser = (format: LogFormat): LineParser => ({ format, parse: () => undefined });
+
+export function group(include: string | string[], over: Partial<WatchGroup> = {}): WatchGroup {
+  return {
+    id: 'files[0]',
+    include: typeof include === 'string' ? [include] : include,
+    exclude: [],
+    format: 'plain',
+    dataset: 'generic.log',
+    identity: { app: 'test', docFragment: '', labels: {} },
+    startAt: 'beginning',
+    maxLineBytes: 64 * 1024,
+    ...over,
+  };
+}
+
+export function makeSource(stateDir: string, groups: WatchGroup[], over: Partial<TailSourceOptions> = {}): TailSource {
+  return new TailSource({
+    name: 'files',
+    groups,
+    context: testContext(stateDir, { clock: systemClock }),
+    parserFor: plainParser,
+    batchMaxRecords: 1000,
+    batchMaxBytes: 1024 * 1024,
+    batchMaxWaitMs: 1000,
+    rescanIntervalMs: 200,
+    readChunkBytes: 64 * 1024 + 1,
+    pollIntervalMs: 50,
+    ...over,
+  });
+}
+
+/** Pulls batches in the background, committing each one (as the runner does after the sink acked it). */
+export class Consumer {
+  readonly batches: Batch<LogEvent>[] = [];
+  readonly events: LogEvent[] = [];
+  private readonly ctl = new AbortController();
+  private readonly loop: Promise<void>;
+
+  constructor(readonly source: TailSource, commit = true) {
+    this.loop = (async () => {
+      for await (const b of source.batches(this.ctl.signal)) {
+        this.batches.push(b);
+        this.events.push(...b.records);
+        if (commit) await source.commit(b.checkpoint);
+      }
+    })();
+  }
+
+  get messages(): string[] {
+    return this.events.map((e) => e.message);
+  }
+
+  async waitFor(cond: () => boolean, what = 'condition', timeoutMs = 8000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages.slice(-20))}`);
+      await sleep(10);
+    }
+  }
+
+  async waitForCount(n: number, timeoutMs = 8000): Promise<void> {
+    await this.waitFor(() => this.events.length >= n, `${n} events`, timeoutMs);
+  }
+
+  /** Stop pulling, then close the source. */
+  async stop(): Promise<void> {
+    this.ctl.abort();
+    await this.loop;
+    await this.source.close();
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function lines(from: number, to: number, prefix = 'line'): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += `${prefix} ${i}\n`;
+  return s;
+}
+
+export function range(from: number, to: number, prefix = 'line'): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(`${prefix} ${i}`);
+  return out;
+}
+
+export interface OffsetsDoc {
+  version: number;
+  files: { dev: string; ino: string; fp_bytes: number; fp_sha1: string; offset: number; path: string; group: string }[];
+}
+
+export function readOffsets(stateDir: string, name = 'files'): OffsetsDoc {
+  return JSON.parse(readFileSync(path.join(stateDir, 'offsets', `${name}.json`), 'utf8')) as OffsetsDoc;
+}
+
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = registry.getSingleMetric(name);
+  if (!m) return 0;
+  const data = await m.get();
+  let sum = 0;
+  for (const v of data.values) {
+    if (Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val)) sum += v.value;
+  }
+  return sum;
+}
+
+/**
+ * Pulls batches only when asked (the source reads nothing in between: that is how the tests "pause" the
+ * reader while they rotate files). Commits every batch it receives.
+ */
+export class Puller {
+  readonly batches: Batch<LogEvent>[] = [];
+  readonly events: LogEvent[] = [];
+  private readonly ctl = new AbortController();
+  private readonly it: AsyncIterator<Batch<LogEvent>>;
+  private pending: Promise<IteratorResult<Batch<LogEvent>>> | undefined;
+
+  constructor(readonly source: TailSource, private readonly commit = true) {
+    this.it = source.batches(this.ctl.signal)[Symbol.asyncIterator]();
+  }
+
+  get messages(): string[] {
+    return this.events.map((e) => e.message);
+  }
+
+  async pullUntil(cond: () => boolean, what = 'condition', timeoutMs = 8000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!cond()) {
+      const left = end - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages.slice(-20))}`);
+      this.pending ??= this.it.next();
+      let timer: NodeJS.Timeout | undefined;
+      const r = await Promise.race([
+        this.pending,
+        new Promise<undefined>((res) => { timer = setTimeout(() => res(undefined), left); }),
+      ]);
+      clearTimeout(timer);
+      if (r === undefined) continue;
+      this.pending = undefined;
+      if (r.done) throw new Error('the source ended');
+      this.batches.push(r.value);
+      this.events.push(...r.value.records);
+      if (this.commit) await this.source.commit(r.value.checkpoint);
+    }
+  }
+
+  async pullCount(n: number, timeoutMs = 8000): Promise<void> {
+    await this.pullUntil(() => this.events.length >= n, `${n} events`, timeoutMs);
+  }
+
+  /** Pull for a while and return what arrived (to check that nothing more comes). */
+  async drainFor(ms: number): Promise<void> {
+    await this.pullUntil(() => false, '', ms).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    this.ctl.abort();
+    await this.pending;
+    await this.it.return?.(undefined);
+    await this.source.close();
+  }
+}

@@ -1,0 +1,63 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { OffsetStore, offsetsFileName, type StoredPosition } from '../../../src/logs/tail/offsets';
+
+const logger = pino({ level: 'silent' });
+const pos = (offset: number): StoredPosition => ({
+  dev: '2049', ino: '18446744073709551557', fpLen: 4, fpHash: 'abcd', offset, path: '/var/log/x', group: 'files[0]', missingSinceMs: undefined,
+});
+
+void t.test('missing file loads as empty; writes are atomic and versioned', async (t) => {
+  const dir = t.testdir({});
+  let state = [pos(10)];
+  const store = new OffsetStore(dir, 'files', () => state, logger, () => undefined, () => 42);
+  t.same(await store.load(), []);
+  await store.request();
+  const doc = JSON.parse(readFileSync(path.join(dir, 'offsets/files.json'), 'utf8'));
+  t.same(doc, {
+    version: 1, source: 'files', written_ms: 42,
+    files: [{ dev: '2049', ino: '18446744073709551557', fp_bytes: 4, fp_sha1: 'abcd', offset: 10, path: '/var/log/x', group: 'files[0]' }],
+  });
+  t.same(readdirSync(path.join(dir, 'offsets')), ['files.json'], 'no temp file left');
+  state = [pos(20)];
+  await store.request();
+  t.same(await store.load(), [pos(20)], 'round trip (inode beyond 2^53 kept exactly)');
+  t.equal(offsetsFileName('a/b c'), 'a_b_c.json');
+});
+
+void t.test('coalescing: one write in flight, one more with the latest state', async (t) => {
+  const dir = t.testdir({});
+  let snapshots = 0;
+  let offset = 0;
+  const store = new OffsetStore(dir, 'files', () => (snapshots++, [pos(offset)]), logger, () => undefined, () => 0);
+  const all: Promise<void>[] = [];
+  for (let i = 1; i <= 50; i++) {
+    offset = i;
+    all.push(store.request());
+  }
+  await Promise.all(all);
+  t.ok(snapshots <= 2, `50 requests made ${snapshots} writes`);
+  t.equal((await store.load())[0]?.offset, 50, 'the last state is written');
+});
+
+void t.test('a corrupt file is moved aside; an unknown version stops the source', async (t) => {
+  const dir = t.testdir({ offsets: { 'files.json': '{"version":1,"files":[{"dev":' } });
+  const store = new OffsetStore(dir, 'files', () => [], logger, () => undefined, () => 7);
+  t.same(await store.load(), []);
+  t.ok(existsSync(path.join(dir, 'offsets/files.json.corrupt-7')));
+  writeFileSync(path.join(dir, 'offsets/files.json'), '{"version":2,"files":[]}');
+  await t.rejects(store.load(), { code: 'HERALD_E_STATE' });
+  writeFileSync(path.join(dir, 'offsets/files.json'), JSON.stringify({ version: 1, files: [{ dev: 1 }, { dev: '1', ino: '2', fp_bytes: 0, fp_sha1: 'x', offset: 3 }] }));
+  t.equal((await store.load()).length, 1, 'malformed entries are skipped');
+});
+
+void t.test('write errors are counted, not thrown', async (t) => {
+  const dir = t.testdir({ state: 'not a directory' });
+  let errors = 0;
+  const store = new OffsetStore(path.join(dir, 'state'), 'files', () => [], logger, () => errors++, () => 0);
+  await store.request();
+  t.equal(errors, 1);
+  mkdirSync(path.join(dir, 'ok'));
+});
