@@ -8,7 +8,7 @@ import { until } from '../helpers/fakes';
 assertBuilt();
 const herald = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 20_000 });
 
-t.test('--version and help', async (t) => {
+void t.test('--version and help', async (t) => {
   const v = herald('--version');
   t.equal(v.status, 0);
   t.match(v.stdout, /^herald \d+\.\d+\.\d+\n$/);
@@ -18,7 +18,7 @@ t.test('--version and help', async (t) => {
   t.match(bad.stderr, /unknown command "frobnicate"/);
 });
 
-t.test('validate: ok, or every error with its path and exit code 2', async (t) => {
+void t.test('validate: ok, or every error with its path and exit code 2', async (t) => {
   const dir = t.testdir();
   const good = writeConfig(dir, `state_dir: ${dir}/state\nlogs: { files: [] }\n`);
   const ok = herald('validate', good);
@@ -37,7 +37,7 @@ t.test('validate: ok, or every error with its path and exit code 2', async (t) =
   );
 });
 
-t.test('run with a bad config reports it and starts nothing', async (t) => {
+void t.test('run with a bad config reports it and starts nothing', async (t) => {
   const dir = t.testdir();
   const file = writeConfig(dir, `state_dir: ${dir}/state\npipeline: { batch_max_records: lots }\n`);
   const r = herald('run', '--config', file);
@@ -46,7 +46,7 @@ t.test('run with a bad config reports it and starts nothing', async (t) => {
   t.notOk(existsSync(join(dir, 'state')), 'no state directory was created');
 });
 
-t.test('run: endpoints, SIGHUP reload (invalid kept out, valid applied), SIGTERM drains and exits 0', async (t) => {
+void t.test('run: endpoints, SIGHUP reload (invalid kept out, valid applied), SIGTERM drains and exits 0', async (t) => {
   const dir = t.testdir({ 'a.log': 'first\n', 'b.log': 'other\n' });
   const base = `state_dir: ${dir}/state\nserver: { port: 0 }\npipeline: { batch_max_wait_ms: 20 }\n`;
   const file = writeConfig(dir, `${base}logs:\n  files: [ { path: ${dir}/a.log, start_at: beginning } ]\n`);

@@ -8,7 +8,7 @@ import { Secret, resolveSecrets, secretKeys } from '../../src/config/secret';
 
 const fixture = (name: string) => join(__dirname, '..', 'fixtures', 'config', name);
 
-t.test('every mistake of a bad file in one report, each with its path', async (t) => {
+void t.test('every mistake of a bad file in one report, each with its path', async (t) => {
   const err = t.throws(() => loadConfigFile(fixture('many-mistakes.yaml'), {})) as unknown as ConfigError;
   t.ok(err instanceof ConfigError);
   t.equal(err.code, 'HERALD_E_CONFIG');
@@ -26,7 +26,7 @@ t.test('every mistake of a bad file in one report, each with its path', async (t
   );
 });
 
-t.test('a valid file: interpolation with defaults, units, nested defaults filled, frozen', async (t) => {
+void t.test('a valid file: interpolation with defaults, units, nested defaults filled, frozen', async (t) => {
   const { config } = loadConfigFile(fixture('valid.yaml'), { NODE: 'mesos-agent-17' });
   t.equal(config.node_name, 'mesos-agent-17');
   t.equal(config.server.port, 0, 'a whole ${VAR:-default} expression is re-read as a number');
@@ -41,7 +41,7 @@ t.test('a valid file: interpolation with defaults, units, nested defaults filled
   t.ok(Object.isFrozen(config.logs.files[0]));
 });
 
-t.test('an empty file gives the built-in defaults; logs.files: [] turns the default inputs off', async (t) => {
+void t.test('an empty file gives the built-in defaults; logs.files: [] turns the default inputs off', async (t) => {
   const { config } = loadConfigText('', '(defaults)', {});
   t.equal(config.outputs.file.enabled, 'auto');
   t.equal(config.server.port, 9275);
@@ -49,27 +49,27 @@ t.test('an empty file gives the built-in defaults; logs.files: [] turns the defa
   t.same(loadConfigText('logs: { files: [] }', 'x', {}).config.logs.files, []);
 });
 
-t.test('a missing variable without default is an error with its path; $${ is a literal', async (t) => {
+void t.test('a missing variable without default is an error with its path; $${ is a literal', async (t) => {
   const err = t.throws(() => loadConfigText('node_name: ${NOPE}\nstate_dir: "/x/$${HOME}"', 'f.yaml', {})) as unknown as ConfigError;
   t.equal(err.message, 'config f.yaml: 1 error\n  node_name: environment variable NOPE is not set and has no default (use ${NOPE:-default})');
   t.equal(loadConfigText('state_dir: "/x/$${HOME}"', 'f', {}).config.state_dir, '/x/${HOME}');
   t.equal(loadConfigText('state_dir: "/x/${H:-/y}/z"', 'f', {}).config.state_dir, '/x//y/z');
 });
 
-t.test('YAML syntax errors and non-mapping documents', async (t) => {
+void t.test('YAML syntax errors and non-mapping documents', async (t) => {
   t.throws(() => loadConfigText('logs: [unclosed', 'bad.yaml', {}), { message: /config bad\.yaml: 1 error\n {2}\(yaml line \d+\): / });
   t.throws(() => loadConfigText('- a\n- b', 'list.yaml', {}), { message: /\(root\): expected a mapping/ });
   t.throws(() => loadConfigText('a: 1\na: 2', 'dup.yaml', {}), { message: /Map keys must be unique/ });
   t.throws(() => loadConfigFile('/nonexistent/herald.yaml', {}), { message: /cannot read \/nonexistent\/herald\.yaml \(ENOENT\)/ });
 });
 
-t.test('cross-checks: no output left', async (t) => {
+void t.test('cross-checks: no output left', async (t) => {
   t.throws(() => loadConfigText('outputs: { file: { enabled: false } }', 'f', {}), {
     message: /outputs\.file\.enabled: no output left for logs and metrics/,
   });
 });
 
-t.test('secrets: inline or from a *_file key, never printed, both is an error', async (t) => {
+void t.test('secrets: inline or from a *_file key, never printed, both is an error', async (t) => {
   const dir = t.testdir({ 'pw.txt': 's3cr3t-value\n' });
   const schema = z.strictObject(secretKeys(['password'], () => 'the password')).transform((v, ctx) => resolveSecrets(v, ['password'], ctx));
   const fromFile = schema.parse({ password_file: join(dir, 'pw.txt') });
@@ -86,7 +86,7 @@ t.test('secrets: inline or from a *_file key, never printed, both is an error', 
   t.match(missing.error?.issues[0]?.message, /cannot read secret file .*nope.* \(ENOENT\)/);
 });
 
-t.test('reload-style use: the same file re-read gives an equal config', async (t) => {
+void t.test('reload-style use: the same file re-read gives an equal config', async (t) => {
   const dir = t.testdir();
   const file = join(dir, 'h.yaml');
   writeFileSync(file, readFileSync(fixture('valid.yaml')));

@@ -24,7 +24,7 @@ function prng(seed: number): () => number {
   };
 }
 
-t.test('SIGKILL at random moments during rename and copytruncate rotation loses no line', async (t) => {
+void t.test('SIGKILL at random moments during rename and copytruncate rotation loses no line', async (t) => {
   const dir = t.testdir();
   const logs = join(dir, 'logs');
   const { mkdirSync } = await import('node:fs');

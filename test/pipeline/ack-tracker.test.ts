@@ -1,7 +1,7 @@
 import t from 'tap';
 import { AckTracker } from '../../src/pipeline/ack-tracker';
 
-t.test('commits every checkpoint in yield order, only once all earlier batches settled', async (t) => {
+void t.test('commits every checkpoint in yield order, only once all earlier batches settled', async (t) => {
   const committed: unknown[] = [];
   const tracker = new AckTracker(async (cp) => {
     committed.push(cp);
@@ -19,7 +19,7 @@ t.test('commits every checkpoint in yield order, only once all earlier batches s
   t.equal(tracker.pending, 0);
 });
 
-t.test('batches without a checkpoint advance the head but commit nothing', async (t) => {
+void t.test('batches without a checkpoint advance the head but commit nothing', async (t) => {
   const committed: unknown[] = [];
   const tracker = new AckTracker(async (cp) => void committed.push(cp), () => undefined);
   tracker.settle(tracker.push(undefined));
@@ -28,7 +28,7 @@ t.test('batches without a checkpoint advance the head but commit nothing', async
   t.same(committed, [7]);
 });
 
-t.test('a failed batch blocks every later commit', async (t) => {
+void t.test('a failed batch blocks every later commit', async (t) => {
   const committed: unknown[] = [];
   const tracker = new AckTracker(async (cp) => void committed.push(cp), () => undefined);
   const a = tracker.push(1);
@@ -41,7 +41,7 @@ t.test('a failed batch blocks every later commit', async (t) => {
   t.same(committed, [1]);
 });
 
-t.test('a commit that throws is reported and does not stop later commits', async (t) => {
+void t.test('a commit that throws is reported and does not stop later commits', async (t) => {
   const errors: unknown[] = [];
   const committed: unknown[] = [];
   const tracker = new AckTracker(async (cp) => {

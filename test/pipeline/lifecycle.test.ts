@@ -17,17 +17,17 @@ const configs: Record<string, (dir: string) => unknown> = {
   file: (dir) => ({ config: config(dir).outputs.file, logs: true, metrics: true }),
 };
 
-t.test('every registered component has a lifecycle config here', async (t) => {
+void t.test('every registered component has a lifecycle config here', async (t) => {
   t.same(registry.all().map((d) => d.type).filter((type) => !(type in configs)), []);
 });
 
 for (const d of registry.all()) {
-  t.test(`${d.kind} ${d.type}: create, start, stop, stop twice, stop unstarted`, async (t) => {
+  void t.test(`${d.kind} ${d.type}: create, start, stop, stop twice, stop unstarted`, async (t) => {
     const make = configs[d.type];
     if (!make) return;
     const dir = t.testdir({ 'a.log': 'x\n' });
     const ctx: ComponentContext = testContext(join(dir));
-    const create = d.create as (cfg: unknown, c: ComponentContext) => unknown;
+    const create = (cfg: unknown, c: ComponentContext): unknown => (d.create as (cfg: unknown, c: ComponentContext) => unknown)(cfg, c);
     const stopOf = async (c: unknown) => {
       const comp = c as { close?: (deadline?: number) => Promise<void> };
       await comp.close?.(500);

@@ -8,7 +8,7 @@ import { testContext } from '../helpers/context';
 const batches = (n: number): Batch<HeraldRecord>[] =>
   Array.from({ length: n }, (_, i) => ({ records: logRecords(2, i * 2), checkpoint: i }));
 
-t.test('backpressure: at most max_in_flight_batches unacknowledged, commits follow acks in order', async (t) => {
+void t.test('backpressure: at most max_in_flight_batches unacknowledged, commits follow acks in order', async (t) => {
   const source = new ListSource(batches(6));
   const sink = new ManualSink();
   const p = new Pipeline({ sources: [source], transforms: [], sink, context: testContext(t.testdir()), maxInFlightBatches: 2 });
@@ -37,7 +37,7 @@ t.test('backpressure: at most max_in_flight_batches unacknowledged, commits foll
   t.equal(source.closed, 1, 'stop twice is a no-op');
 });
 
-t.test('a transform that throws drops the batch loudly but keeps the pipeline going', async (t) => {
+void t.test('a transform that throws drops the batch loudly but keeps the pipeline going', async (t) => {
   const source = new ListSource(batches(3));
   const sink = new MemorySink();
   let calls = 0;
@@ -59,7 +59,7 @@ t.test('a transform that throws drops the batch loudly but keeps the pipeline go
   t.match(text, /herald_pipeline_records_total\{source="list",outcome="dropped"\} 2/);
 });
 
-t.test('a source that throws is restarted with backoff, not fatal', async (t) => {
+void t.test('a source that throws is restarted with backoff, not fatal', async (t) => {
   let attempts = 0;
   const sink = new MemorySink();
   const source = {
@@ -78,7 +78,7 @@ t.test('a source that throws is restarted with backoff, not fatal', async (t) =>
   t.equal(attempts, 2);
 });
 
-t.test('stop with a sink that never answers gives up at the deadline and commits nothing unacknowledged', async (t) => {
+void t.test('stop with a sink that never answers gives up at the deadline and commits nothing unacknowledged', async (t) => {
   const source = new ListSource(batches(2));
   const sink = new ManualSink();
   const p = new Pipeline({ sources: [source], transforms: [], sink, context: testContext(t.testdir()), maxInFlightBatches: 4 });

@@ -8,7 +8,7 @@ const origin: LogOrigin = {
   identity: { app: '/shop/web', docFragment: '"service":{"name":"/shop/web"},"orchestrator":{"type":"mesos"}', labels: {} },
 };
 
-t.test('a document is the ECS object the encoder promises, and valid JSON for any message', async (t) => {
+void t.test('a document is the ECS object the encoder promises, and valid JSON for any message', async (t) => {
   const enc = new DocumentEncoder('node-1');
   const e = makeLogEvent(origin, 'hello "world"\n\u0000\u2028 tab\t', 1234, 30, LogFlag.truncated | LogFlag.binary, Date.UTC(2026, 10, 21, 9, 8, 7, 6));
   e.level = 'warning';
@@ -28,28 +28,28 @@ t.test('a document is the ECS object the encoder promises, and valid JSON for an
   });
 });
 
-t.test('no flags, no fields, no identity: the minimal document', async (t) => {
+void t.test('no flags, no fields, no identity: the minimal document', async (t) => {
   const enc = new DocumentEncoder('n');
   const plain: LogOrigin = { path: '/var/log/syslog', dataset: 'system.syslog', identity: { app: 'system', docFragment: '', labels: {} } };
   const doc = JSON.parse(enc.encode(makeLogEvent(plain, 'x', 0, 1, 0, 0)));
   t.same(doc, { '@timestamp': '1970-01-01T00:00:00.000Z', message: 'x', log: { file: { path: '/var/log/syslog' }, offset: 0 }, event: { dataset: 'system.syslog' }, host: { name: 'n' } });
 });
 
-t.test('isoTimestamp matches Date#toISOString across second and day boundaries', async (t) => {
+void t.test('isoTimestamp matches Date#toISOString across second and day boundaries', async (t) => {
   for (const ms of [0, 999, 1000, 1_700_000_000_123, 1_700_000_000_999, 1_700_000_001_000, Date.UTC(2026, 11, 31, 23, 59, 59, 999), 1_700_000_000_000.7]) {
     t.equal(isoTimestamp(ms), new Date(Math.floor(ms)).toISOString(), String(ms));
   }
   t.equal(isoTimestamp(NaN), '1970-01-01T00:00:00.000Z', 'a non-finite time never throws');
 });
 
-t.test('index names follow the event date (UTC) and the action line is cached per day', async (t) => {
+void t.test('index names follow the event date (UTC) and the action line is cached per day', async (t) => {
   const namer = new IndexNamer('herald-logs-%Y.%m.%d');
   t.equal(namer.index(Date.UTC(2026, 0, 2, 23, 59)), 'herald-logs-2026.01.02');
   t.equal(namer.actionLine(Date.UTC(2026, 0, 3)), '{"create":{"_index":"herald-logs-2026.01.03"}}');
   t.equal(new IndexNamer('logs-mesos-default').actionLine(0), '{"create":{"_index":"logs-mesos-default"}}');
 });
 
-t.test('an event whose dataset differs from its origin\'s keeps its own', async (t) => {
+void t.test('an event whose dataset differs from its origin\'s keeps its own', async (t) => {
   const enc = new DocumentEncoder('n');
   const e = makeLogEvent(origin, 'x', 0, 1, 0, 0);
   enc.encode(e);

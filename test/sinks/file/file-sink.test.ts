@@ -9,7 +9,7 @@ import { testContext } from '../../helpers/context';
 
 const config = (over: Record<string, unknown> = {}) => fileOutputSchema.parse(over);
 
-t.test('writes bulk-ready NDJSON and line protocol, durable when the write resolves', async (t) => {
+void t.test('writes bulk-ready NDJSON and line protocol, durable when the write resolves', async (t) => {
   const dir = t.testdir();
   const sink = new FileSink({ config: config({ dir }), context: testContext(dir), logs: true, metrics: true });
   const outcome = await sink.write({ records: [...logRecords(3), makeMetricPoint('cpu', { host: 'n' }, { usage: 0.5 }, 1700000000000)] });
@@ -24,7 +24,7 @@ t.test('writes bulk-ready NDJSON and line protocol, durable when the write resol
   await sink.close(1000);
 });
 
-t.test('rotates by size and keeps max_files rotated files', async (t) => {
+void t.test('rotates by size and keeps max_files rotated files', async (t) => {
   const dir = t.testdir();
   const sink = new FileSink({ config: config({ dir, max_file_bytes: 2000, max_files: 2 }), context: testContext(dir), logs: true, metrics: false });
   for (let i = 0; i < 20; i++) await sink.write({ records: logRecords(5, i * 5) });
@@ -42,7 +42,7 @@ t.test('rotates by size and keeps max_files rotated files', async (t) => {
   t.same(messages, Array.from({ length: 100 - first }, (_, i) => `line ${first + i}`), 'no gap, no duplicate');
 });
 
-t.test('only the kinds it is enabled for; points with no writable field are dropped and counted', async (t) => {
+void t.test('only the kinds it is enabled for; points with no writable field are dropped and counted', async (t) => {
   const dir = t.testdir();
   const ctx = testContext(dir);
   const sink = new FileSink({ config: config({ dir }), context: ctx, logs: false, metrics: true });
@@ -53,7 +53,7 @@ t.test('only the kinds it is enabled for; points with no writable field are drop
   await sink.close(100);
 });
 
-t.test('fsync policies never and interval acknowledge too', async (t) => {
+void t.test('fsync policies never and interval acknowledge too', async (t) => {
   for (const fsync of ['never', 'interval']) {
     const dir = t.testdir();
     const sink = new FileSink({ config: config({ dir, fsync, fsync_interval_ms: 20 }), context: testContext(dir), logs: true, metrics: false });
@@ -62,14 +62,14 @@ t.test('fsync policies never and interval acknowledge too', async (t) => {
   }
 });
 
-t.test('a write after close is refused, so the batch is not acknowledged', async (t) => {
+void t.test('a write after close is refused, so the batch is not acknowledged', async (t) => {
   const dir = t.testdir();
   const sink = new FileSink({ config: config({ dir }), context: testContext(dir), logs: true, metrics: false });
   await sink.close(100);
   await t.rejects(sink.write({ records: logRecords(1) }), { code: 'HERALD_E_SINK_CLOSED' });
 });
 
-t.test('an unwritable directory is retried, the batch stays pending, and close gives up', async (t) => {
+void t.test('an unwritable directory is retried, the batch stays pending, and close gives up', async (t) => {
   const dir = t.testdir({ blocker: 'a file where the output directory should be' });
   const ctx = testContext(dir);
   // The output dir exists, but the file path is a directory: open() fails with EISDIR until fixed.
@@ -87,7 +87,7 @@ t.test('an unwritable directory is retried, the batch stays pending, and close g
   t.ok(settled);
 });
 
-t.test('a torn tail left by a crash is cut back on open, so later writes stay well-formed', async (t) => {
+void t.test('a torn tail left by a crash is cut back on open, so later writes stay well-formed', async (t) => {
   const dir = t.testdir({
     'logs.ndjson': '{"create":{"_index":"i"}}\n{"@timestamp":"x","message":"kept"}\n{"create":{"_index":"i"}}\n{"@timestamp":"x","mess',
     'metrics.lp': 'm v=1 1\nm v=2 2\nm v=',
