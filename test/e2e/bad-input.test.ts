@@ -5,7 +5,7 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readOutputDocs, startHerald, stopHerald, writeConfig } from '../helpers/herald-process';
+import { readOutputDocs, startHerald, stopHerald, writeFilesConfig } from '../helpers/herald-process';
 import { until } from '../helpers/fakes';
 
 void t.test('a corpus of bad input: Herald keeps running and ships one flagged document per line', async (t) => {
@@ -36,16 +36,9 @@ void t.test('a corpus of bad input: Herald keeps running and ships one flagged d
   const { mkdirSync } = await import('node:fs');
   mkdirSync(inputs);
   for (const [name, f] of Object.entries(files)) writeFileSync(join(inputs, name), f.content);
-  const config = writeConfig(
+  const config = writeFilesConfig(
     dir,
-    [
-      `state_dir: ${dir}/state`,
-      'server: { port: 0 }',
-      'pipeline: { batch_max_wait_ms: 20 }',
-      'logs:',
-      '  files:',
-      ...Object.entries(files).map(([name, f]) => `    - { path: ${join(inputs, name)}, format: ${f.format}, start_at: beginning, max_line_bytes: 64KiB }`),
-    ].join('\n'),
+    Object.entries(files).map(([name, f]) => `{ path: ${join(inputs, name)}, format: ${f.format}, start_at: beginning, max_line_bytes: 64KiB }`),
   );
   const herald = await startHerald(config);
   t.teardown(() => stopHerald(herald, 'SIGKILL'));

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { join } from 'node:path';
-import { readOutputDocs, startHerald, stopHerald, writeConfig } from '../helpers/herald-process';
+import { readOutputDocs, startHerald, stopHerald, writeFilesConfig } from '../helpers/herald-process';
 import { FILES, PORTS, URLS, httpGet, requireService, sendSyslogTcp, sendSyslogUdp, tcpConnect, tcpExchange, uniqueToken } from '../helpers/services';
 import { until } from '../helpers/fakes';
 
@@ -16,19 +16,11 @@ void t.test('HAProxy logs via rsyslog: HTTP 200/404/503, TCP, default format; sy
   await requireService(t, 'rsyslog');
   await requireService(t, 'haproxy');
   const dir = t.testdir();
-  const config = writeConfig(
-    dir,
-    [
-      `state_dir: ${dir}/state`,
-      'server: { port: 0 }',
-      'pipeline: { batch_max_wait_ms: 20 }',
-      'logs:',
-      '  files:',
-      `    - { path: ${FILES.haproxyLog}, format: haproxy }`,
-      `    - { path: ${FILES.messagesLog}, format: syslog }`,
-      `    - { path: ${FILES.messagesRfc5424Log}, format: syslog, dataset: system.syslog5424 }`,
-    ].join('\n'),
-  );
+  const config = writeFilesConfig(dir, [
+    `{ path: ${FILES.haproxyLog}, format: haproxy }`,
+    `{ path: ${FILES.messagesLog}, format: syslog }`,
+    `{ path: ${FILES.messagesRfc5424Log}, format: syslog, dataset: system.syslog5424 }`,
+  ]);
   const herald = await startHerald(config);
   t.teardown(() => stopHerald(herald, 'SIGKILL'));
   // start_at: end — only what happens from now on. Give the tailer a moment to open the files at their end.

@@ -22,6 +22,17 @@ export function assertBuilt(): void {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it)`);
 }
 
+/**
+ * A config for a test agent: its state under `dir`, any free port, short batch waits, and these
+ * `logs.files` entries (YAML flow mappings).
+ */
+export function writeFilesConfig(dir: string, files: string[], extra: string[] = []): string {
+  return writeConfig(
+    dir,
+    [`state_dir: ${dir}/state`, 'server: { port: 0 }', 'pipeline: { batch_max_wait_ms: 20 }', ...extra, 'logs:', '  files:', ...files.map((f) => `    - ${f}`)].join('\n'),
+  );
+}
+
 export function writeConfig(dir: string, yaml: string): string {
   const file = join(dir, 'herald.yaml');
   writeFileSync(file, yaml);
