@@ -3,7 +3,8 @@
  * rotation/truncation checks done at its end. The source decides when to read it; `read` fills one batch.
  *
  * Positions: `readOffset` is the next byte to read (always a line start, except inside an over-long line
- * being skipped); `endSeen` is the end of the bytes seen so far (a file shorter than that was truncated).
+ * being skipped); `endSeen` is the end of the bytes seen so far (a file shorter than that was truncated, and so
+ * was a file whose first bytes no longer match the fingerprint, checked whenever its size or mtime changed).
  * The checkpoint offset never covers a line held by the joiner or an over-long line still being skipped.
  *
  * Lifecycle: active (its path matches a glob) → draining (renamed away, deleted, or its group removed: read
@@ -41,8 +42,11 @@ export interface ReadResult {
   bytes: number;
   lines: number;
   linesTruncated: number;
-  /** Set when the file was found truncated: its identity and position before the reset (for copy matching). */
-  truncatedFrom: { fingerprint: Fingerprint; offset: number } | undefined;
+  /**
+   * Set when the file was found truncated: its identity, the position reached and the committed position in
+   * that content before the reset (for copy matching).
+   */
+  truncatedFrom: { fingerprint: Fingerprint; offset: number; committed: number } | undefined;
   /** Set when the path no longer leads to this file (checked at EOF when `checkPath` is set). */
   rotated: 'rename' | 'delete' | undefined;
   released: boolean;
@@ -85,6 +89,13 @@ export class TailedFile implements LineSink, EventSink {
   releasedScanGen = 0;
   /** A rotated-away file at our path that should be drained before this one is read. */
   waitFor: TailedFile | undefined;
+  /**
+   * A copy read from the position reached in its original (`upTo`) while the original's batches up to there
+   * were not all committed yet: the copy's committed position starts at the original's and follows the
+   * original's commits of that content (`key`, `fpHash`) up to `upTo`. Until then a restart reads the
+   * uncommitted part again from the copy, the only place it still exists once the original is truncated.
+   */
+  copyOf: { key: string; fpHash: string; upTo: number } | undefined;
   origin: LogOrigin;
   private parser: LineParser;
   private readonly splitter: LineSplitter;
@@ -130,6 +141,12 @@ export class TailedFile implements LineSink, EventSink {
   /** Where a reader of a byte-identical copy of this file would continue. */
   resumeOffset(): number {
     return this.splitter.pendingLineOffset ?? this.readOffset;
+  }
+
+  /** The committed position in the current content (0 when the last commit was of other content). */
+  durableOffset(): number {
+    const c = this.committed;
+    return c.fpLen === this.fp.fpLen && c.fpHash === this.fp.fpHash ? c.offset : 0;
   }
 
   /** Monotonic deadline of the multiline event held, or Infinity. */
@@ -201,10 +218,16 @@ export class TailedFile implements LineSink, EventSink {
       this.joiner = this.joinerCfg && new MultilineJoiner(this.joinerCfg, this.group.spec.maxLineBytes);
     }
     const st = await fh.stat();
+    const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
     this.lastSize = st.size;
     this.lastMtimeMs = st.mtimeMs;
     if (st.size < this.endSeen) this.truncated(res);
-    if (this.fp.fpLen < FINGERPRINT_MAX_BYTES && st.size > this.fp.fpLen) {
+    // A file that changed since we last looked is checked against its fingerprint (one read of ≤ 1 KiB): a
+    // truncation followed by more bytes than we had read (copytruncate while we were busy elsewhere, or
+    // between discovery and the first read) leaves the size above our offset but changes the first bytes.
+    // Reading on from our offset would emit the new content from the middle of a line on, lose what precedes
+    // it, and checkpoint it under the old identity (a copy of the old content would then be read from there).
+    if ((changed && this.fp.fpLen > 0) || (this.fp.fpLen < FINGERPRINT_MAX_BYTES && st.size > this.fp.fpLen)) {
       const r = await refreshFingerprint(fh, this.fp, rc.scratch);
       if (!r.samePrefix) this.truncated(res); // first bytes rewritten: a new content
       this.fp = r.fingerprint;
@@ -262,7 +285,9 @@ export class TailedFile implements LineSink, EventSink {
   }
 
   private truncated(res: ReadResult): void {
-    if (res.truncatedFrom === undefined) res.truncatedFrom = { fingerprint: this.fp, offset: this.resumeOffset() };
+    if (res.truncatedFrom === undefined) {
+      res.truncatedFrom = { fingerprint: this.fp, offset: this.resumeOffset(), committed: this.durableOffset() };
+    }
     this.joiner?.flush(this); // complete lines of the old content
     this.resetToStart();
   }

@@ -11,7 +11,10 @@
  *   we are reading, that we saw truncated, or that we had stored, is a copy of it (`cp app.log app.log.1`
  *   before a copytruncate, when the glob also matches the copy). It is read from the position we had reached
  *   in the original: what we already read is not shipped twice, and lines written between our last read and
- *   the truncation, which exist only in the copy, are not lost. (Cost: a different file of the same group
+ *   the truncation, which exist only in the copy, are not lost. Its committed position starts at what was
+ *   committed of the original and follows the original's commits up to there (a crash reads the original's
+ *   uncommitted batches again from the copy). Truncated contents are kept in the offsets file for a while,
+ *   so that a copy found after a restart is recognised too. (Cost: a different file of the same group
  *   with the same first KiB would be read from that offset; log lines start with timestamps, so in practice
  *   only copies share 1 KiB.) Globs that do not match copies (`*.log` vs `app.log.1`) are the normal case.
  * - Other new files: `start_at` in the group's first scan, else from 0. After a restart, a group with stored
@@ -28,7 +31,7 @@ import { errorMessage } from '../../errors';
 import { FINGERPRINT_MAX_BYTES, computeFingerprint, fileKey, hashBytes, type Fingerprint } from './fingerprint';
 import { TailedFile } from './file-reader';
 import type { GroupRuntime } from './groups';
-import type { StoredPosition } from './offsets';
+import type { StoredPosition, StoredTruncation } from './offsets';
 import type { TailMetrics } from './tail-metrics';
 
 export interface ScanHit {
@@ -55,7 +58,20 @@ export interface TableContext {
   readonly releaseOpen: () => void;
 }
 
-interface Ghost { group: string; hash: string; offset: number; expiresMs: number }
+/**
+ * The content a file held before it was truncated (seen truncated, or stored and found truncated at start):
+ * a copy of it continues at `offset`. `committed` is the position in that content known to be committed,
+ * and `key` the file whose later commits of that content (batches in flight at the truncation) advance it.
+ */
+interface Ghost { group: string; hash: string; offset: number; committed: number; key: string | undefined; expiresMs: number }
+
+/** Where a copy of a known content starts, and what of it is already committed. */
+interface CopyOrigin { offset: number; committed: number; key: string | undefined; hash: string }
+
+interface Start { offset: number; copy?: CopyOrigin }
+
+/** Truncated contents remembered at most (oldest dropped first). */
+const MAX_GHOSTS = 1000;
 
 /** Offset just after the last `\n` in the file's last `maxLineBytes + 1` bytes (start_at: end). */
 async function lineStartBefore(fh: fsp.FileHandle, size: number, buf: Buffer, maxLineBytes: number): Promise<number> {
@@ -74,17 +90,27 @@ export class FileTable {
   /** Groups that had stored offsets at start: Herald tailed them before this run. */
   private readonly groupsWithState = new Set<string>();
   private ghosts: Ghost[] = [];
-  private copyIndex: Map<string, number> | undefined;
+  private copyIndex: Map<string, CopyOrigin> | undefined;
+  /** Copies whose committed position still follows their original's commits (see TailedFile.copyOf). */
+  private readonly following = new Set<TailedFile>();
   scanGen = 0;
   /** Entries added or removed since the last offsets write was requested. */
   changed = false;
 
   constructor(private readonly ctx: TableContext) {}
 
-  restore(positions: readonly StoredPosition[]): void {
+  restore(positions: readonly StoredPosition[], truncated: readonly StoredTruncation[] = []): void {
     for (const p of positions) {
       this.restored.set(fileKey(p.dev, p.ino), { ...p });
       this.groupsWithState.add(p.group);
+    }
+    // Kept at least one TTL after the start: the copies are normally there at the first scan.
+    const minExpiry = this.ctx.nowMs() + this.ctx.ghostTtlMs;
+    for (const tr of truncated) {
+      this.ghosts.push({
+        group: tr.group, hash: tr.fpHash, offset: tr.offset, committed: tr.offset, key: undefined,
+        expiresMs: Math.max(tr.expiresMs, minExpiry),
+      });
     }
   }
 
@@ -92,9 +118,50 @@ export class FileTable {
     return this.byPath.get(p);
   }
 
-  recordGhost(group: string, fp: Fingerprint, offset: number): void {
+  /**
+   * A content of `group` identified by `fp` was truncated after we had read it up to `offset` and committed
+   * it up to `committed` (later commits of `key` with that fingerprint advance it). Stored in the offsets
+   * file until it expires, so that a copy found after a restart continues at the committed position.
+   */
+  recordGhost(group: string, fp: Fingerprint, offset: number, committed = offset, key?: string): void {
     if (fp.fpLen < FINGERPRINT_MAX_BYTES) return;
-    this.ghosts.push({ group, hash: fp.fpHash, offset, expiresMs: this.ctx.nowMs() + this.ctx.ghostTtlMs });
+    const expiresMs = this.ctx.nowMs() + this.ctx.ghostTtlMs;
+    const known = this.ghosts.find((g) => g.group === group && g.hash === fp.fpHash);
+    if (known) {
+      known.offset = Math.max(known.offset, offset);
+      known.committed = Math.max(known.committed, Math.min(committed, offset));
+      known.key = key ?? known.key;
+      known.expiresMs = Math.max(known.expiresMs, expiresMs);
+    } else {
+      this.ghosts.push({ group, hash: fp.fpHash, offset, committed: Math.min(committed, offset), key, expiresMs });
+      if (this.ghosts.length > MAX_GHOSTS) this.ghosts.shift();
+    }
+    this.copyIndex = undefined;
+    this.changed = true;
+  }
+
+  /**
+   * A committed checkpoint of `cp.key` also commits the same content in the copies (and truncated contents)
+   * that were started from a position of it not committed yet. Called by the source for every commit.
+   */
+  commitCopies(cp: { key: string; fpHash: string; offset: number }): void {
+    for (const g of this.ghosts) {
+      if (g.key === cp.key && g.hash === cp.fpHash && cp.offset > g.committed) g.committed = Math.min(cp.offset, g.offset);
+    }
+    for (const c of this.following) {
+      const link = c.copyOf;
+      if (!link || this.files.get(c.key) !== c || c.committed.offset >= link.upTo) {
+        c.copyOf = undefined;
+        this.following.delete(c);
+        continue;
+      }
+      if (link.key !== cp.key || link.fpHash !== cp.fpHash || cp.offset <= c.committed.offset) continue;
+      c.committed = { ...c.committed, offset: Math.min(cp.offset, link.upTo) };
+      if (c.committed.offset >= link.upTo) {
+        c.copyOf = undefined;
+        this.following.delete(c);
+      }
+    }
   }
 
   /**
@@ -192,8 +259,17 @@ export class FileTable {
       const size = Number(st.size);
       const scratch = this.ctx.scratch();
       const fp = await computeFingerprint(fh, scratch);
-      const start = await this.startOffset(key, hit, fh, fp, size, scratch);
+      const { offset: start, copy } = await this.startOffset(key, hit, fh, fp, size, scratch);
       const f = new TailedFile(key, String(st.dev), String(st.ino), hit.path, hit.group, fp, start);
+      if (copy && copy.committed < start) {
+        // Read from where the original got to, but stored (committed) only at what the original committed:
+        // a restart before the original's batches in flight are committed reads them again from the copy.
+        f.committed = { ...f.committed, offset: copy.committed };
+        if (copy.key !== undefined) {
+          f.copyOf = { key: copy.key, fpHash: copy.hash, upTo: start };
+          this.following.add(f);
+        }
+      }
       f.lastSize = size;
       f.lastMtimeMs = Number(st.mtimeMs);
       f.dirty = size > start;
@@ -215,42 +291,47 @@ export class FileTable {
 
   private async startOffset(
     key: string, hit: ScanHit, fh: fsp.FileHandle, fp: Fingerprint, size: number, scratch: Buffer,
-  ): Promise<number> {
+  ): Promise<Start> {
     const stored = this.restored.get(key);
     if (stored) {
       this.restored.delete(key);
+      this.copyIndex = undefined;
       const same = stored.fpLen <= fp.fpLen && hashBytes(scratch, stored.fpLen) === stored.fpHash;
-      if (same && stored.offset <= size) return stored.offset;
+      if (same && stored.offset <= size) return { offset: stored.offset };
       // Truncated while we were down (copytruncate), or the inode was reused: the content is new.
       this.ctx.metrics.truncations.inc();
       this.ctx.metrics.rotation('truncate');
       this.recordGhost(stored.group, { fpLen: stored.fpLen, fpHash: stored.fpHash }, stored.offset);
-      this.copyIndex = undefined;
-      return 0;
+      return { offset: 0 };
     }
     if (fp.fpLen === FINGERPRINT_MAX_BYTES) {
-      const copied = this.copyOrigin(hit.group.id, fp.fpHash);
-      if (copied !== undefined) {
+      const copy = this.copyOrigin(hit.group.id, fp.fpHash);
+      if (copy !== undefined) {
         this.ctx.metrics.rotation('copy');
-        this.ctx.logger.debug({ path: hit.path, offset: copied }, 'file is a copy of a known stream');
-        return Math.min(copied, size);
+        const offset = Math.min(copy.offset, size);
+        this.ctx.logger.debug({ path: hit.path, offset, committed: copy.committed }, 'file is a copy of a known stream');
+        return { offset, copy };
       }
     }
     // start_at applies to the files a group holds when Herald first tails it. After a restart (the group has
     // stored offsets) a file without an offset appeared while Herald was down: its lines are new, read them.
     if (!hit.group.initialScanDone && hit.group.spec.startAt === 'end' && !this.groupsWithState.has(hit.group.id)) {
-      return lineStartBefore(fh, size, this.ctx.buf(), hit.group.spec.maxLineBytes);
+      return { offset: await lineStartBefore(fh, size, this.ctx.buf(), hit.group.spec.maxLineBytes) };
     }
-    return 0;
+    return { offset: 0 };
   }
 
-  private copyOrigin(group: string, hash: string): number | undefined {
+  private copyOrigin(group: string, hash: string): CopyOrigin | undefined {
     if (!this.copyIndex) {
-      const idx = new Map<string, number>();
-      for (const s of this.restored.values()) if (s.fpLen === FINGERPRINT_MAX_BYTES) idx.set(`${s.group}\0${s.fpHash}`, s.offset);
-      for (const g of this.ghosts) idx.set(`${g.group}\0${g.hash}`, g.offset);
+      const idx = new Map<string, CopyOrigin>();
+      for (const s of this.restored.values()) {
+        if (s.fpLen === FINGERPRINT_MAX_BYTES) idx.set(`${s.group}\0${s.fpHash}`, { offset: s.offset, committed: s.offset, key: undefined, hash: s.fpHash });
+      }
+      for (const g of this.ghosts) idx.set(`${g.group}\0${g.hash}`, { offset: g.offset, committed: g.committed, key: g.key, hash: g.hash });
       for (const f of this.files.values()) {
-        if (f.fp.fpLen === FINGERPRINT_MAX_BYTES) idx.set(`${f.group.id}\0${f.fp.fpHash}`, f.resumeOffset());
+        if (f.fp.fpLen !== FINGERPRINT_MAX_BYTES) continue;
+        const offset = f.resumeOffset();
+        idx.set(`${f.group.id}\0${f.fp.fpHash}`, { offset, committed: Math.min(f.durableOffset(), offset), key: f.key, hash: f.fp.fpHash });
       }
       this.copyIndex = idx;
     }
@@ -294,6 +375,12 @@ export class FileTable {
         this.ctx.metrics.rotation('rename');
       }
     }
+  }
+
+  /** The truncated contents the offsets file holds: the committed position reached in each. */
+  snapshotTruncated(): StoredTruncation[] {
+    const now = this.ctx.nowMs();
+    return this.ghosts.filter((g) => g.expiresMs > now).map((g) => ({ group: g.group, fpHash: g.hash, offset: g.committed, expiresMs: g.expiresMs }));
   }
 
   /** What the offsets file holds: committed positions of known files plus stored ones not found yet. */

@@ -10,6 +10,9 @@
  *   the start position of a newly discovered file (0, or its end for `start_at: end`): nothing before a
  *   start position will ever be read, so recording it loses nothing and keeps a restart from applying
  *   `start_at: end` to a file we already started reading.
+ * - `truncated` (omitted when empty): contents of files we saw truncated, by fingerprint (always a full
+ *   1 KiB), with the committed position reached in them, until `expires_ms`. A copy of such a content
+ *   (copytruncate with a glob matching the copy) found after a restart continues there instead of at 0.
  * - `dev`/`ino` are decimal strings (inode numbers may exceed 2^53). `path` and `group` are informational:
  *   a stored entry is matched to a file by dev+ino+fingerprint. `missing_since_ms` marks an entry restored
  *   at start whose file was not found yet (kept for a retention period: its group may be added later).
@@ -21,6 +24,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
+import { FINGERPRINT_MAX_BYTES } from './fingerprint';
 
 export const OFFSETS_VERSION = 1;
 
@@ -34,6 +38,21 @@ export interface StoredPosition {
   group: string;
   missingSinceMs: number | undefined;
 }
+
+/** A content seen truncated: a copy of it (same group, same first KiB) continues at `offset`. */
+export interface StoredTruncation {
+  group: string;
+  fpHash: string;
+  offset: number;
+  expiresMs: number;
+}
+
+export interface StoredState {
+  files: StoredPosition[];
+  truncated: StoredTruncation[];
+}
+
+interface StoredTruncationV1 { group: string; fp_bytes: number; fp_sha1: string; offset: number; expires_ms: number }
 
 interface StoredFileV1 {
   dev: string; ino: string; fp_bytes: number; fp_sha1: string; offset: number; path: string; group: string;
@@ -63,6 +82,16 @@ function fromDisk(v: unknown): StoredPosition | undefined {
   };
 }
 
+function truncationFromDisk(v: unknown): StoredTruncation | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as Partial<Record<keyof StoredTruncationV1, unknown>>;
+  const int = (x: unknown) => (Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : undefined);
+  const offset = int(o.offset), expiresMs = int(o.expires_ms);
+  if (typeof o.group !== 'string' || typeof o.fp_sha1 !== 'string' || o.fp_bytes !== FINGERPRINT_MAX_BYTES
+    || offset === undefined || expiresMs === undefined) return undefined;
+  return { group: o.group, fpHash: o.fp_sha1, offset, expiresMs };
+}
+
 /** File-system-safe form of a source name. */
 export function offsetsFileName(sourceName: string): string {
   return `${sourceName.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
@@ -83,6 +112,7 @@ export class OffsetStore {
     private readonly logger: Logger,
     private readonly onWriteError: () => void,
     private readonly nowMs: () => number,
+    private readonly truncations: () => StoredTruncation[] = () => [],
   ) {
     this.dir = path.join(stateDir, 'offsets');
     this.file = path.join(this.dir, offsetsFileName(sourceName));
@@ -94,11 +124,17 @@ export class OffsetStore {
    * newer Herald (unknown version) stops the source instead of being overwritten.
    */
   async load(): Promise<StoredPosition[]> {
+    return (await this.loadState()).files;
+  }
+
+  /** The stored positions and truncated contents (see `load`). */
+  async loadState(): Promise<StoredState> {
+    const empty: StoredState = { files: [], truncated: [] };
     let text: string;
     try {
       text = await fsp.readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return empty;
       throw new HeraldError(ErrorCode.state, `cannot read offsets file ${this.file}: ${errorMessage(err)}`, { cause: err });
     }
     let doc: unknown;
@@ -108,7 +144,7 @@ export class OffsetStore {
       const aside = `${this.file}.corrupt-${this.nowMs()}`;
       this.logger.error({ file: this.file, aside, err: errorMessage(err) }, 'offsets file is not valid JSON; moved aside');
       await fsp.rename(this.file, aside).catch(() => undefined);
-      return [];
+      return empty;
     }
     const version = (doc as { version?: unknown } | null)?.version;
     if (version !== OFFSETS_VERSION) {
@@ -122,8 +158,15 @@ export class OffsetStore {
       if (p) out.push(p);
       else bad++;
     }
+    const truncated: StoredTruncation[] = [];
+    const stored = (doc as { truncated?: unknown }).truncated;
+    for (const v of Array.isArray(stored) ? stored : []) {
+      const tr = truncationFromDisk(v);
+      if (tr) truncated.push(tr);
+      else bad++;
+    }
     if (bad > 0) this.logger.warn({ file: this.file, bad }, 'ignored malformed entries in offsets file');
-    return out;
+    return { files: out, truncated };
   }
 
   /**
@@ -147,7 +190,7 @@ export class OffsetStore {
       while (this.written < this.requested) {
         const gen = this.requested;
         try {
-          await this.writeOnce(this.snapshot());
+          await this.writeOnce(this.snapshot(), this.truncations());
         } catch (err) {
           this.onWriteError();
           this.logger.error({ file: this.file, err: errorMessage(err) }, 'writing offsets failed');
@@ -160,10 +203,16 @@ export class OffsetStore {
     }
   }
 
-  private async writeOnce(positions: StoredPosition[]): Promise<void> {
-    const body = JSON.stringify({
+  private async writeOnce(positions: StoredPosition[], truncated: StoredTruncation[]): Promise<void> {
+    const doc: Record<string, unknown> = {
       version: OFFSETS_VERSION, source: this.sourceName, written_ms: this.nowMs(), files: positions.map(toDisk),
-    });
+    };
+    if (truncated.length > 0) {
+      doc['truncated'] = truncated.map((tr): StoredTruncationV1 => ({
+        group: tr.group, fp_bytes: FINGERPRINT_MAX_BYTES, fp_sha1: tr.fpHash, offset: tr.offset, expires_ms: tr.expiresMs,
+      }));
+    }
+    const body = JSON.stringify(doc);
     await fsp.mkdir(this.dir, { recursive: true });
     const tmp = `${this.file}.tmp`;
     const fh = await fsp.open(tmp, 'w', 0o644);

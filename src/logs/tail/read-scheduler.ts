@@ -113,7 +113,8 @@ export class ReadScheduler {
       if (res.truncatedFrom) {
         this.metrics.truncations.inc();
         this.metrics.rotation('truncate');
-        this.table.recordGhost(f.group.id, res.truncatedFrom.fingerprint, res.truncatedFrom.offset);
+        const from = res.truncatedFrom;
+        this.table.recordGhost(f.group.id, from.fingerprint, from.offset, from.committed, f.key);
       }
       if (res.rotated) {
         this.metrics.rotation(res.rotated);

@@ -114,7 +114,7 @@ export class TailSource implements Source<LogEvent> {
     );
     this.store = new OffsetStore(
       context.stateDir, opts.name, () => this.table.snapshot(), context.logger,
-      () => this.metrics.offsetWriteErrors.inc(), () => context.clock.now(),
+      () => this.metrics.offsetWriteErrors.inc(), () => context.clock.now(), () => this.table.snapshotTruncated(),
     );
     this.watcher = new DirWatcher((event, p) => this.onFsEvent(event, p), context.logger);
     this.setGroups(opts.groups);
@@ -164,7 +164,13 @@ export class TailSource implements Source<LogEvent> {
     }
   }
 
-  /** Record a position the sinks acknowledged; resolves once an offsets write containing it finished. */
+  /**
+   * Record a position the sinks acknowledged and request an offsets write (coalesced: one in flight, one more
+   * with the latest state). Resolves once recorded, without waiting for the write: the runner commits the
+   * checkpoints one after the other, so waiting would cost a full write (two fsyncs) per batch, defeat the
+   * coalescing, and let the written positions fall ever further behind what the sinks acknowledged (a crash
+   * would then read all of that again). `flush()` waits for the write; `close()` writes the last state.
+   */
   commit(checkpoint: unknown): Promise<void> {
     if (!isTailCheckpoint(checkpoint)) {
       this.opts.context.logger.warn({ source: this.name }, 'ignored a checkpoint that is not a tail checkpoint');
@@ -172,7 +178,14 @@ export class TailSource implements Source<LogEvent> {
     }
     const f = this.table.files.get(checkpoint.key);
     if (f) f.committed = { fpLen: checkpoint.fpLen, fpHash: checkpoint.fpHash, offset: checkpoint.offset };
-    return this.loaded ? this.store.request() : Promise.resolve();
+    this.table.commitCopies(checkpoint);
+    if (this.loaded) void this.store.request(); // never rejects; errors are logged and counted
+    return Promise.resolve();
+  }
+
+  /** Resolves once the offsets file holds every position committed so far. */
+  async flush(): Promise<void> {
+    if (this.loaded) await this.store.flush();
   }
 
   /** Stop watching, close every file, write the committed positions. Safe to call twice or unstarted. */
@@ -189,8 +202,8 @@ export class TailSource implements Source<LogEvent> {
   }
 
   private async step(stop: AbortSignal): Promise<Batch<LogEvent> | undefined> {
-    this.started ??= this.store.load().then((stored) => {
-      this.table.restore(stored);
+    this.started ??= this.store.loadState().then((stored) => {
+      this.table.restore(stored.files, stored.truncated);
       this.loaded = true;
     });
     await this.started;

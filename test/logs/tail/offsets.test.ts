@@ -61,3 +61,20 @@ void t.test('write errors are counted, not thrown', async (t) => {
   t.equal(errors, 1);
   mkdirSync(path.join(dir, 'ok'));
 });
+
+void t.test('truncated contents round-trip; the key is omitted when there are none', async (t) => {
+  const dir = t.testdir({});
+  let truncated = [{ group: 'files[0]', fpHash: 'f'.repeat(40), offset: 123, expiresMs: 99 }];
+  const store = new OffsetStore(dir, 'files', () => [pos(10)], logger, () => undefined, () => 42, () => truncated);
+  await store.request();
+  const doc = JSON.parse(readFileSync(path.join(dir, 'offsets/files.json'), 'utf8'));
+  t.same(doc.truncated, [{ group: 'files[0]', fp_bytes: 1024, fp_sha1: 'f'.repeat(40), offset: 123, expires_ms: 99 }]);
+  t.same(await store.loadState(), { files: [pos(10)], truncated });
+  truncated = [];
+  await store.request();
+  t.notOk('truncated' in JSON.parse(readFileSync(path.join(dir, 'offsets/files.json'), 'utf8')));
+  writeFileSync(path.join(dir, 'offsets/files.json'), JSON.stringify({
+    version: 1, files: [], truncated: [{ group: 'g', fp_bytes: 10, fp_sha1: 'x', offset: 1, expires_ms: 1 }, { group: 'g' }],
+  }));
+  t.same((await store.loadState()).truncated, [], 'malformed (or partial-fingerprint) entries are skipped');
+});

@@ -160,7 +160,7 @@ void t.test('the offsets file is rewritten on commit, coalesced', async (t) => {
   const s = setup(t, { 'a.log': lines(0, 2000) });
   const p = new Puller(makeSource(s.state, [group(s.include)], { batchMaxRecords: 10 }));
   await p.pullCount(2000);
-  await sleep(50);
+  await p.source.flush();
   t.equal(readOffsets(s.state).files[0]?.offset, lines(0, 2000).length);
   await p.stop();
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, promises as fsp, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import t from 'tap';
 import { systemClock } from '../../../src/pipeline/context';
@@ -228,8 +228,32 @@ void t.test('offsets: only committed positions are written', async (t) => {
   const b1 = await it.next();
   await it.next();
   await src.commit(b1.value?.checkpoint);
+  await src.flush();
   t.same(readOffsets(state).files.map((f) => f.offset), [lines(0, 4).length], 'the uncommitted batch is not covered');
   await it.return(undefined);
   await src.close();
   t.same(readOffsets(state).files.map((f) => f.offset), [lines(0, 4).length], 'close writes committed positions only');
+});
+
+void t.test('commits in a row do not wait for a write each: the offsets writes are coalesced', async (t) => {
+  const dir = t.testdir({ logs: { 'a.log': lines(0, 200) } });
+  const state = path.join(dir, 'state');
+  const src = makeSource(state, [group(path.join(dir, 'logs/*.log'))], { batchMaxRecords: 1 });
+  const it = src.batches(new AbortController().signal)[Symbol.asyncIterator]();
+  const checkpoints: unknown[] = [];
+  for (let i = 0; i < 200; i++) checkpoints.push((await it.next()).value?.checkpoint);
+  await src.flush();
+  const rename = fsp.rename;
+  let writes = 0;
+  fsp.rename = (...args: Parameters<typeof rename>) => (writes++, rename(...args));
+  try {
+    for (const cp of checkpoints) await src.commit(cp); // as the runner does: in order, one after the other
+    await src.flush();
+  } finally {
+    fsp.rename = rename;
+  }
+  t.ok(writes <= 3, `200 commits cost ${writes} offsets writes`);
+  t.same(readOffsets(state).files.map((f) => f.offset), [lines(0, 200).length], 'the last position is written');
+  await it.return(undefined);
+  await src.close();
 });
