@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
-import { withDeadline } from '../../pipeline/timing';
+import { sleep, withDeadline } from '../../pipeline/timing';
 
 export type FsyncPolicy = 'batch' | 'interval' | 'never';
 
@@ -91,7 +91,7 @@ export class RotatingFile {
             for (const i of items) i.reject(new HeraldError(ErrorCode.sinkClosed, `${this.path}: closed while retrying: ${errorMessage(err)}`));
             return;
           }
-          await new Promise((r) => setTimeout(r, backoffMs));
+          await sleep(backoffMs);
           backoffMs = Math.min(backoffMs * 2, 5000);
         }
       }
