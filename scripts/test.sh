@@ -18,7 +18,7 @@ check lint npx eslint .
 check typecheck npx tsc -p tsconfig.json --noEmit
 
 # The services the tests use today; Elasticsearch and InfluxDB join when their sinks do.
-services=${HERALD_TEST_SERVICES:-rsyslog haproxy node_exporter}
+services=${HERALD_TEST_SERVICES:-rsyslog haproxy node_exporter elasticsearch influxdb}
 services_ok=1
 # shellcheck disable=SC2086
 if ! bash scripts/services.sh start $services; then

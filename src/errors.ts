@@ -8,6 +8,9 @@ export const ErrorCode = {
   source: 'HERALD_E_SOURCE',
   state: 'HERALD_E_STATE',
   registry: 'HERALD_E_REGISTRY',
+  mesosAgent: 'HERALD_E_MESOS_AGENT',
+  scrape: 'HERALD_E_SCRAPE',
+  redact: 'HERALD_E_REDACT',
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -34,6 +34,10 @@ export const PORTS = {
   haproxyDownServer: 18099,
   /** prometheus-node-exporter. */
   nodeExporter: 19100,
+  /** Elasticsearch 8.x (integ-test-zip, no security: plain HTTP, no auth). */
+  elasticsearch: 9200,
+  /** InfluxDB 2.x OSS. */
+  influxdb: 8086,
 } as const;
 
 const rsyslogDir = join(SERVICES_DIR, 'rsyslog');
@@ -66,9 +70,25 @@ export const URLS = {
   haproxyStatsCsv: `http://${HOST}:${PORTS.haproxyStats}/stats;csv`,
   haproxyMetrics: `http://${HOST}:${PORTS.haproxyStats}/metrics`,
   nodeExporterMetrics: `http://${HOST}:${PORTS.nodeExporter}/metrics`,
+  elasticsearch: `http://${HOST}:${PORTS.elasticsearch}`,
+  influxdb: `http://${HOST}:${PORTS.influxdb}`,
 } as const;
 
-export type ServiceName = 'rsyslog' | 'haproxy' | 'node_exporter';
+/** The InfluxDB set up by scripts/services/influxdb.sh: org, bucket and an all-access token. */
+export const INFLUX = {
+  org: process.env.HERALD_INFLUX_ORG ?? 'herald',
+  bucket: process.env.HERALD_INFLUX_BUCKET ?? 'herald',
+  tokenFile: join(SERVICES_DIR, 'influxdb', 'token'),
+} as const;
+
+/** The all-access token of the test InfluxDB (from $HERALD_INFLUX_TOKEN or the services dir). */
+export async function influxToken(): Promise<string> {
+  const env = process.env.HERALD_INFLUX_TOKEN;
+  if (env) return env;
+  return (await fsp.readFile(INFLUX.tokenFile, 'utf8')).trim();
+}
+
+export type ServiceName = 'rsyslog' | 'haproxy' | 'node_exporter' | 'elasticsearch' | 'influxdb';
 
 /** The part of a tap Test (`tap.Test`) the helpers use. */
 export interface ServiceTest {
@@ -219,6 +239,21 @@ export async function probeService(name: ServiceName): Promise<string | null> {
       case 'node_exporter': {
         const res = await httpGet(URLS.nodeExporterMetrics);
         return res.status === 200 ? null : `GET ${URLS.nodeExporterMetrics} answered ${res.status}`;
+      }
+      case 'elasticsearch': {
+        // GET / is refused by the integ-test distribution; cluster health is the readiness probe.
+        const url = `${URLS.elasticsearch}/_cluster/health`;
+        const res = await httpGet(url);
+        if (res.status !== 200) return `GET ${url} answered ${res.status}`;
+        const status = (JSON.parse(res.body) as { status?: string }).status;
+        return status === 'green' || status === 'yellow' ? null : `cluster health is ${status ?? 'unknown'}`;
+      }
+      case 'influxdb': {
+        const url = `${URLS.influxdb}/health`;
+        const res = await httpGet(url);
+        if (res.status !== 200) return `GET ${url} answered ${res.status}`;
+        await influxToken();
+        return null;
       }
     }
   } catch (err) {
