@@ -12,7 +12,7 @@
 export type AppSource =
   | 'marathon_task_id' // parsed from a Marathon task id (FORMATS.md §2.3), e.g. "/shop/web"
   | 'framework_executor' // not Marathon: "<framework name>/<executor id>"
-  | 'sandbox_path'; // agent unreachable or sandbox unknown to it: "<framework id>/<executor id>" from the path
+  | 'sandbox_path'; // agent unreachable or sandbox unknown to it: derived from the path (rules in sandbox-path.ts)
 
 /** A task as the agent reports it (running, or completed but still in `/state`). */
 export interface MesosTask {
@@ -28,6 +28,11 @@ export interface MesosTask {
   readonly portNames: Readonly<Record<string, number>>;
   /** Container IPs from the latest status' `container_status.network_infos`, when any. */
   readonly ipAddresses: readonly string[];
+  /**
+   * The task's own container id from its latest status' `container_status.container_id` (for pod tasks,
+   * the nested child id), when the agent reported one. Added after the first version of this contract.
+   */
+  readonly containerId?: string;
 }
 
 /**
