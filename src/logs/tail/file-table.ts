@@ -114,6 +114,11 @@ export class FileTable {
     }
   }
 
+  /** Ids of the groups that had stored positions when the offsets file was loaded. */
+  storedGroupIds(): ReadonlySet<string> {
+    return this.groupsWithState;
+  }
+
   fileAt(p: string): TailedFile | undefined {
     return this.byPath.get(p);
   }

@@ -29,6 +29,12 @@ export interface WatchGroup {
   startAt: 'beginning' | 'end';
   maxLineBytes: number;
   multiline?: MultilineConfig;
+  /**
+   * A parser factory of this group, used instead of the source's `parserFor(format)` (then `format` only
+   * describes the group). Called once per compiled group, i.e. at every setGroups: sandbox streams use it
+   * for their executor-line detection and `auto` format, which depend on the sandbox.
+   */
+  parser?: () => LineParser;
 }
 
 /** A group compiled for use: globs, parser and multiline pattern are built once, here. */
@@ -51,7 +57,7 @@ export class GroupRuntime {
     if (!Number.isSafeInteger(spec.maxLineBytes) || spec.maxLineBytes < 1) {
       throw new HeraldError(ErrorCode.config, `tail group ${spec.id}: maxLineBytes must be a positive integer`);
     }
-    this.parser = parserFor(spec.format);
+    this.parser = spec.parser ? spec.parser() : parserFor(spec.format);
     const m = spec.multiline;
     // A global or sticky regex keeps state between test() calls: rebuild it without those flags.
     this.multiline = m && {
@@ -72,14 +78,19 @@ export class GroupRuntime {
   }
 }
 
-/** Compile a full group list; throws a config error on duplicate ids or bad globs. */
+/**
+ * Compile a full group list; throws a config error on duplicate ids or bad globs. `reuse` may return the
+ * runtime already compiled for the very same WatchGroup object (not merely an equal one): a caller that
+ * replaces thousands of groups to change a few (sandboxes) then compiles only those.
+ */
 export function compileGroups(
   groups: readonly WatchGroup[], parserFor: (format: LogFormat) => LineParser,
+  reuse: (spec: WatchGroup) => GroupRuntime | undefined = () => undefined,
 ): GroupRuntime[] {
   const seen = new Set<string>();
   return groups.map((g) => {
     if (seen.has(g.id)) throw new HeraldError(ErrorCode.config, `tail group id ${JSON.stringify(g.id)} is used twice`);
     seen.add(g.id);
-    return new GroupRuntime(g, parserFor);
+    return reuse(g) ?? new GroupRuntime(g, parserFor);
   });
 }

@@ -126,7 +126,11 @@ export class TailSource implements Source<LogEvent> {
    * the files of a removed group are drained to their end, then released. Throws a config error on bad globs.
    */
   setGroups(groups: WatchGroup[]): void {
-    this.pendingGroups = compileGroups(groups, (format) => this.opts.parserFor(format));
+    // The same WatchGroup object as before keeps its compiled runtime (and its parser's state).
+    const compiled = new Map<WatchGroup, GroupRuntime>();
+    for (const g of this.groups) compiled.set(g.spec, g);
+    for (const g of this.pendingGroups ?? []) compiled.set(g.spec, g);
+    this.pendingGroups = compileGroups(groups, (format) => this.opts.parserFor(format), (spec) => compiled.get(spec));
     this.reader.ensureBuffer(this.opts.readChunkBytes, Math.max(0, ...this.pendingGroups.map((g) => g.spec.maxLineBytes)));
     this.scanRequested = true;
     this.waker.wake();
@@ -201,12 +205,25 @@ export class TailSource implements Source<LogEvent> {
     return this.closing;
   }
 
-  private async step(stop: AbortSignal): Promise<Batch<LogEvent> | undefined> {
+  /**
+   * Load the offsets file (once; reading does it too) and return the ids of the groups that had stored
+   * positions in it: a caller adding groups at runtime (sandboxes) can tell which ones Herald tailed before.
+   */
+  async storedGroupIds(): Promise<ReadonlySet<string>> {
+    await this.load();
+    return this.table.storedGroupIds();
+  }
+
+  private load(): Promise<void> {
     this.started ??= this.store.loadState().then((stored) => {
       this.table.restore(stored.files, stored.truncated);
       this.loaded = true;
     });
-    await this.started;
+    return this.started;
+  }
+
+  private async step(stop: AbortSignal): Promise<Batch<LogEvent> | undefined> {
+    await this.load();
     try {
       await this.maintain();
     } catch (err) {
@@ -254,6 +271,7 @@ export class TailSource implements Source<LogEvent> {
   private applyGroups(next: GroupRuntime[]): void {
     this.pendingGroups = undefined;
     const byId = new Map(next.map((g) => [g.id, g]));
+    for (const g of next) g.removed = false; // a reused runtime may have been removed by an earlier list
     for (const old of this.groups) {
       const g = byId.get(old.id);
       if (g) g.initialScanDone = old.initialScanDone;

@@ -1,0 +1,45 @@
+import { defineComponent } from '../../pipeline/registry';
+import type { PipelineConfig } from '../../pipeline/config';
+import type { MesosMetadata } from '../../mesos/model';
+import { createParser } from '../parse';
+import type { LogsConfig } from '../config';
+import { TailSource } from '../tail/tail-source';
+import type { SandboxesConfig } from './config';
+import { SandboxSource } from './sandbox-source';
+
+export interface SandboxesComponentConfig {
+  /** Source name: metrics label and offsets file (`<stateDir>/offsets/<name>.json`), e.g. "sandboxes". */
+  name: string;
+  sandboxes: SandboxesConfig;
+  /** Engine settings shared with logs.files (rescan interval, read buffer, open-file budget, idle close). */
+  logs: LogsConfig;
+  pipeline: PipelineConfig;
+  metadata: MesosMetadata;
+}
+
+/** Tails every Mesos sandbox's stdout/stderr (rotated files, nested containers, extra files per app). */
+export const mesosSandboxesSource = defineComponent({
+  kind: 'source',
+  type: 'mesos_sandboxes',
+  description: 'Tails the stdout/stderr of every Mesos sandbox and nested container, with Mesos identity, executor lines tagged, logrotate rotation followed',
+  create: (cfg: SandboxesComponentConfig, context) =>
+    new SandboxSource({
+      name: cfg.name,
+      config: cfg.sandboxes,
+      metadata: cfg.metadata,
+      context,
+      tail: new TailSource({
+        name: cfg.name,
+        groups: [], // set by discovery (SandboxSource.start) before the engine's first scan
+        context,
+        parserFor: createParser, // unused: every sandbox group brings its own parser
+        batchMaxRecords: cfg.pipeline.batch_max_records,
+        batchMaxBytes: cfg.pipeline.batch_max_bytes,
+        batchMaxWaitMs: cfg.pipeline.batch_max_wait_ms,
+        rescanIntervalMs: cfg.logs.rescan_interval_ms,
+        readChunkBytes: cfg.logs.read_chunk_bytes,
+        maxOpenFiles: cfg.logs.max_open_files,
+        closeInactiveMs: cfg.logs.close_inactive_ms,
+      }),
+    }),
+});

@@ -1,0 +1,144 @@
+/**
+ * Test harness for the sandbox source: a work_dir tree builder, the real SandboxSource over a real
+ * TailSource, and a consumer that pulls and commits batches the way the runner does.
+ */
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Registry } from 'prom-client';
+import type { Batch } from '../../../src/pipeline/contracts';
+import { systemClock, type ComponentContext } from '../../../src/pipeline/context';
+import type { LogEvent } from '../../../src/pipeline/records';
+import type { ExecutorRun } from '../../../src/mesos/model';
+import { createParser } from '../../../src/logs/parse';
+import { TailSource } from '../../../src/logs/tail/tail-source';
+import { sandboxesConfigSchema, type SandboxesConfig } from '../../../src/logs/sandbox/config';
+import { SandboxSource } from '../../../src/logs/sandbox/sandbox-source';
+import { testContext } from '../../helpers/context';
+import type { FakeMetadata } from './fake-metadata';
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function config(over: Record<string, unknown> = {}): SandboxesConfig {
+  return sandboxesConfigSchema.parse({ discovery_interval_ms: 100, start_at: 'beginning', release_after_ms: 300, ...over });
+}
+
+export function makeSandboxSource(
+  stateDir: string, metadata: FakeMetadata, cfg: SandboxesConfig,
+  over: { env?: Record<string, string | undefined>; context?: ComponentContext } = {},
+): { source: SandboxSource; tail: TailSource; context: ComponentContext } {
+  const context = over.context ?? testContext(stateDir, { clock: systemClock });
+  const tail = new TailSource({
+    name: 'sandboxes', groups: [], context, parserFor: createParser,
+    batchMaxRecords: 1000, batchMaxBytes: 1024 * 1024, batchMaxWaitMs: 200,
+    rescanIntervalMs: 200, readChunkBytes: 64 * 1024 + 1, pollIntervalMs: 50,
+  });
+  const source = new SandboxSource({ name: 'sandboxes', config: cfg, metadata, context, tail, env: over.env ?? {}, workDirCandidates: [] });
+  return { source, tail, context };
+}
+
+/** Create a run's sandbox directory (and the runs/latest symlink to it, as the agent does). */
+export function makeSandbox(run: ExecutorRun, files: Record<string, string | Buffer> = {}): string {
+  mkdirSync(run.directory, { recursive: true });
+  const link = (target: string, at: string) => {
+    try {
+      symlinkSync(target, at);
+    } catch {
+      // already there (another run of the same executor or agent)
+    }
+  };
+  link(run.containerId, path.join(path.dirname(run.directory), 'latest'));
+  link(run.agentId, path.join(run.directory.slice(0, run.directory.indexOf(`/slaves/${run.agentId}/`)), 'slaves', 'latest'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(run.directory, name)), { recursive: true });
+    writeFileSync(path.join(run.directory, name), content);
+  }
+  return run.directory;
+}
+
+export function append(file: string, text: string | Buffer): void {
+  appendFileSync(file, text);
+}
+
+export function lines(n: number, prefix: string, from = 0): string {
+  let s = '';
+  for (let i = from; i < from + n; i++) s += `${prefix} ${i}\n`;
+  return s;
+}
+
+/** Pulls batches in the background and commits each (as the runner does once the sinks acknowledged). */
+export class Consumer {
+  readonly events: LogEvent[] = [];
+  private readonly ctl = new AbortController();
+  private readonly loop: Promise<void>;
+
+  constructor(readonly source: SandboxSource, t?: { teardown(fn: () => Promise<void>): void }) {
+    t?.teardown(() => this.stop());
+    this.loop = (async () => {
+      for await (const b of source.batches(this.ctl.signal) as AsyncIterable<Batch<LogEvent>>) {
+        this.events.push(...b.records);
+        await source.commit(b.checkpoint);
+      }
+    })();
+  }
+
+  messages(filter: (e: LogEvent) => boolean = () => true): string[] {
+    return this.events.filter(filter).map((e) => e.message);
+  }
+
+  async waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!(await cond())) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; have ${this.events.length} events`);
+      await sleep(10);
+    }
+  }
+
+  /** Keep pulling for a while (to see that nothing more arrives). */
+  async settle(ms = 400): Promise<void> {
+    await sleep(ms);
+  }
+
+  /** Stop pulling, then close the source. Safe to call twice (tests also register it as teardown). */
+  async stop(): Promise<void> {
+    this.ctl.abort();
+    await this.loop;
+    await this.source.close();
+  }
+}
+
+interface Named { id: string; name?: string }
+/** The members a sandbox identity adds to a document (identity.ts). */
+export interface IdentityDoc {
+  service: { name: string };
+  container: { id: string };
+  orchestrator: { type: string };
+  mesos: { agent: { id: string }; framework: Named; executor: Named; task?: Named; stream?: string; identity_source: string };
+  labels?: Record<string, string>;
+}
+
+/** The document members an event's identity adds, parsed. */
+export function identityDoc(e: LogEvent): IdentityDoc {
+  return parseFragment(e.origin.identity.docFragment);
+}
+
+export function parseFragment(fragment: string): IdentityDoc {
+  return JSON.parse(`{${fragment}}`) as IdentityDoc;
+}
+
+export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = registry.getSingleMetric(name);
+  if (!m) return 0;
+  const data = await m.get();
+  let sum = 0;
+  for (const v of data.values) {
+    if (Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val)) sum += v.value;
+  }
+  return sum;
+}
+
+/** Count occurrences of each message (duplicates show as counts > 1). */
+export function counts(messages: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const s of messages) m.set(s, (m.get(s) ?? 0) + 1);
+  return m;
+}
