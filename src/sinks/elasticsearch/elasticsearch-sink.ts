@@ -1,0 +1,352 @@
+/**
+ * Ships log events to Elasticsearch with the bulk API.
+ *
+ * Invariants:
+ *  - A write resolves when every document of its batch is settled: indexed, stored in the dead-letter
+ *    index, or dropped (counted). Transient failures (429, 5xx, timeouts, connection errors) are re-sent,
+ *    only the failed items, with capped exponential backoff and full jitter, until close(): the write stays
+ *    pending meanwhile, which is the pipeline's backpressure.
+ *  - Documents are buffered across batches and cut into requests of about flush_bytes; a request goes out
+ *    when the buffer reaches flush_bytes, or flush_interval_ms after its first document, while fewer than
+ *    max_concurrent_requests are in flight. Re-sends go before new documents.
+ *  - Nothing is sent before the index templates are installed (a daily index created without its mapping
+ *    keeps the wrong types for the whole day); start() never fails on an unreachable cluster.
+ *  - Logs carry counts, statuses, error types and sanitised reasons, never document contents or secrets.
+ */
+import { errors, type Client } from '@elastic/elasticsearch';
+import type { Logger } from 'pino';
+import type { Batch, Outcome, Sink } from '../../pipeline/contracts';
+import type { ComponentContext } from '../../pipeline/context';
+import type { HeraldRecord } from '../../pipeline/records';
+import { ErrorCode, HeraldError, errorMessage } from '../../errors';
+import { sleep, withDeadline } from '../../pipeline/timing';
+import { BatchState, BulkBuffer, BulkRequest, ItemSet, buildBody, segmentSize, setChars, splitRequest } from './bulk-buffer';
+import { readBulkResponse, Settlement, type BulkResponseBody } from './bulk-response';
+import type { ElasticsearchOutputConfig } from './config';
+import { safeReason, itemError } from './dead-letter';
+import { DocumentEncoder, IndexNamer } from './encode';
+import { createClient } from './es-client';
+import { RateLimitedLog } from './rate-limited-log';
+import { backoffMs, isRetriableRequestStatus, retryAfterMs, type Backoff } from './retry-policy';
+import { SinkMetrics, type RequestResult } from './sink-metrics';
+import { installTemplate, loadTemplates, type TemplateSpec } from './template-installer';
+
+/** Only what the sink reads of a bulk response: statuses and errors (bodies shrink ~10x). */
+const FILTER_PATH = 'errors,items.*.status,items.*.error';
+const LOG_INTERVAL_MS = 30_000;
+
+export interface ElasticsearchSinkOptions {
+  config: ElasticsearchOutputConfig;
+  context: ComponentContext;
+  /** Jitter source (tests pin it). */
+  random?: () => number;
+}
+
+export class ElasticsearchSink implements Sink<HeraldRecord> {
+  readonly name = 'elasticsearch';
+  readonly #cfg: ElasticsearchOutputConfig;
+  readonly #ctx: ComponentContext;
+  readonly #logger: Logger;
+  readonly #log: RateLimitedLog;
+  readonly #metrics: SinkMetrics;
+  readonly #client: Client;
+  readonly #encoder: DocumentEncoder;
+  readonly #namer: IndexNamer;
+  readonly #dlNamer: IndexNamer;
+  readonly #hostJson: string;
+  readonly #templates: TemplateSpec[];
+  readonly #backoff: Backoff;
+  readonly #random: () => number;
+  readonly #abort = new AbortController();
+  #buffer = new BulkBuffer();
+  #retryQueue: BulkRequest[] = [];
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+  readonly #unsettled = new Set<BatchState>();
+  #idleWaiters: (() => void)[] = [];
+  #inFlight = 0;
+  #pendingDocs = 0;
+  #lingerTimer: NodeJS.Timeout | undefined;
+  #lingerExpired = false;
+  #ready: boolean;
+  #installing: Promise<void> | undefined;
+  #firstAttempt: Promise<void> | undefined;
+  #firstAttemptDone: () => void = () => undefined;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+
+  constructor(o: ElasticsearchSinkOptions) {
+    this.#cfg = o.config;
+    this.#ctx = o.context;
+    this.#logger = o.context.logger.child({ component: 'elasticsearch', type: 'elasticsearch' });
+    this.#log = new RateLimitedLog(this.#logger, LOG_INTERVAL_MS, () => this.#ctx.clock.monotonic());
+    this.#metrics = new SinkMetrics(o.context.metrics);
+    this.#client = createClient(o.config);
+    this.#encoder = new DocumentEncoder(o.context.hostname);
+    this.#namer = new IndexNamer(o.config.index);
+    this.#dlNamer = new IndexNamer(o.config.dead_letter_index);
+    this.#hostJson = `"host":{"name":${JSON.stringify(o.context.hostname)}}`;
+    this.#templates = o.config.template.install ? loadTemplates(o.config) : [];
+    this.#ready = !o.config.template.install;
+    this.#metrics.templateReady.set(this.#ready ? 1 : 0);
+    this.#backoff = { initialMs: o.config.retry.initial_backoff_ms, maxMs: o.config.retry.max_backoff_ms };
+    this.#random = o.random ?? Math.random;
+  }
+
+  /** Installs the templates (first attempt awaited); on failure keeps trying in the background. Never throws. */
+  async start(): Promise<void> {
+    this.#ensureStarted();
+    await this.#firstAttempt;
+  }
+
+  #ensureStarted(): void {
+    if (this.#firstAttempt !== undefined || this.#closing) return;
+    this.#firstAttempt = new Promise((resolve) => (this.#firstAttemptDone = resolve));
+    if (this.#ready) this.#firstAttemptDone();
+    else this.#installing = this.#installLoop();
+  }
+
+  async #installLoop(): Promise<void> {
+    for (let attempt = 0; !this.#closing; attempt++) {
+      try {
+        for (const t of this.#templates) {
+          const r = await installTemplate(this.#client, t, this.#cfg.request_timeout_ms, this.#abort.signal);
+          this.#logger.info({ template: t.name, version: t.version, existing: r.existing, result: r.result }, r.result === 'installed' ? 'index template installed' : 'index template kept (same or newer version there)');
+        }
+        this.#ready = true;
+        this.#metrics.templateReady.set(1);
+        this.#firstAttemptDone();
+        this.#pump();
+        return;
+      } catch (err) {
+        if (this.#closing) break;
+        this.#log.log('warn', 'template', { ...describeError(err), attempt }, 'cannot install the index templates yet; writes wait, retrying');
+        this.#firstAttemptDone();
+        await sleep(backoffMs(attempt, this.#backoff, this.#random), this.#abort.signal);
+      }
+    }
+    this.#firstAttemptDone();
+  }
+
+  write(batch: Batch<HeraldRecord>): Promise<Outcome> {
+    if (this.#closing) return Promise.reject(new HeraldError(ErrorCode.sinkClosed, 'elasticsearch output: closed'));
+    this.#ensureStarted();
+    return new Promise<Outcome>((resolve, reject) => {
+      const state = new BatchState(0, resolve, reject);
+      const set = new ItemSet(state, false);
+      const { actions, docs } = set;
+      let chars = 0;
+      let skipped = 0;
+      for (const r of batch.records) {
+        if (r.kind !== 'log') {
+          skipped++;
+          continue;
+        }
+        const action = this.#namer.actionLine(r.timestampMs);
+        const doc = this.#encoder.encode(r);
+        actions.push(action);
+        docs.push(doc);
+        chars += action.length + doc.length + 2;
+      }
+      if (skipped > 0) {
+        state.dropped = skipped;
+        state.dropReason = 'not_a_log_event';
+        this.#metrics.documents.dropped.inc(skipped);
+        this.#metrics.drops.inc({ reason: 'not_a_log_event' }, skipped);
+      }
+      state.unsettled = docs.length;
+      if (docs.length === 0) {
+        state.settled = true;
+        resolve(state.outcome());
+        return;
+      }
+      this.#unsettled.add(state);
+      this.#pendingDocs += docs.length;
+      this.#metrics.pending.set(this.#pendingDocs);
+      this.#buffer.add(set, chars);
+      this.#kick();
+    });
+  }
+
+  /** New documents are buffered: send them when a request slot is free and the buffer is full or has lingered. */
+  #kick(): void {
+    if (this.#cfg.flush_interval_ms === 0) this.#lingerExpired = true;
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#ready) {
+      while (this.#inFlight < this.#cfg.max_concurrent_requests) {
+        let req = this.#retryQueue.shift();
+        if (req === undefined) {
+          if (this.#buffer.count === 0) break;
+          if (this.#buffer.chars < this.#cfg.flush_bytes && !this.#lingerExpired && !this.#closing) break;
+          req = this.#buffer.take(this.#cfg.flush_bytes);
+          if (req === undefined) break;
+          if (this.#buffer.count === 0) {
+            this.#lingerExpired = this.#cfg.flush_interval_ms === 0;
+            clearTimeout(this.#lingerTimer);
+            this.#lingerTimer = undefined;
+          }
+        }
+        void this.#send(req);
+      }
+    }
+    // What stays buffered is sent flush_interval_ms after its first document at the latest (slots permitting).
+    if (this.#buffer.count > 0 && !this.#lingerExpired && this.#lingerTimer === undefined) {
+      this.#lingerTimer = setTimeout(() => {
+        this.#lingerTimer = undefined;
+        this.#lingerExpired = true;
+        this.#pump();
+      }, this.#cfg.flush_interval_ms);
+    }
+  }
+
+  /** One bulk request and everything that follows from its answer; never rejects. */
+  async #send(req: BulkRequest): Promise<void> {
+    this.#inFlight++;
+    this.#metrics.inFlight.inc();
+    const body = buildBody(req);
+    this.#metrics.bytes.inc(body.length);
+    const t0 = this.#ctx.clock.monotonic();
+    const s = new Settlement({ actionLine: (ms) => this.#dlNamer.actionLine(ms), hostJson: this.#hostJson, nowMs: this.#ctx.clock.now() });
+    let result: RequestResult;
+    try {
+      const res = await this.#client.transport.request<BulkResponseBody>(
+        { method: 'POST', path: '/_bulk', querystring: { filter_path: FILTER_PATH }, bulkBody: body },
+        { requestTimeout: this.#cfg.request_timeout_ms, maxRetries: 0, signal: this.#abort.signal },
+      );
+      result = readBulkResponse(req, res, s) ? 'item_errors' : 'ok';
+    } catch (err) {
+      result = err instanceof errors.ResponseError ? 'http_error' : 'connection_error';
+      if (!this.#closing) this.#onRequestFailure(req, err, s);
+    }
+    this.#inFlight--;
+    this.#metrics.inFlight.dec();
+    this.#metrics.requestSeconds.observe({ result }, (this.#ctx.clock.monotonic() - t0) / 1000);
+    this.#apply(s, req.attempt);
+    this.#pump();
+  }
+
+  /** The whole request failed: re-send it (after a backoff, or split on 413), or refuse its items on 400. */
+  #onRequestFailure(req: BulkRequest, err: unknown, s: Settlement): void {
+    const info = describeError(err);
+    if (err instanceof errors.ResponseError) {
+      const status = err.statusCode ?? 0;
+      if (status === 413) {
+        const halves = splitRequest(req);
+        if (halves) this.#retryQueue.unshift(...halves);
+        else for (const seg of req.segments) s.drop(seg.set, 'too_large');
+        this.#log.log('warn', 'too_large', { ...info, documents: req.count }, halves ? 'bulk request too large; splitting it' : 'a single document is larger than the server accepts; dropped');
+        if (!halves) this.#metrics.drops.inc({ reason: 'too_large' });
+        return;
+      }
+      if (!isRetriableRequestStatus(status)) {
+        const e = itemError(status, { error: (err.body as { error?: { type?: string; reason?: string } } | undefined)?.error });
+        for (const seg of req.segments) s.refuseAll(seg, e);
+        return;
+      }
+      const after = retryAfterMs(err.headers?.['retry-after'], this.#backoff.maxMs, this.#ctx.clock.now());
+      for (const seg of req.segments) s.retryAll(seg);
+      this.#log.log('warn', 'bulk_http', { ...info, documents: req.count }, 'bulk request failed; re-sending');
+      this.#schedule(new BulkRequest(s.retry.splice(0), req.count, req.attempt + 1), after ?? backoffMs(req.attempt, this.#backoff, this.#random));
+      return;
+    }
+    for (const seg of req.segments) s.retryAll(seg);
+    this.#log.log('warn', 'bulk_connection', { ...info, documents: req.count }, 'bulk request failed; re-sending');
+  }
+
+  /** Publishes a settlement: counters, re-sends, dead-letter copies, finished batches. */
+  #apply(s: Settlement, attempt: number): void {
+    const m = this.#metrics.documents;
+    if (s.delivered > 0) m.delivered.inc(s.delivered);
+    if (s.deadLettered > 0) m.dead_lettered.inc(s.deadLettered);
+    if (s.dropped > 0) m.dropped.inc(s.dropped);
+    if (s.retried > 0) m.retried.inc(s.retried);
+    if (s.firstRefusal !== undefined) {
+      const f = s.firstRefusal;
+      const fields = { status: f.status, error_type: f.type, reason: safeReason(f.reason), index: f.index };
+      if (f.deadLetter) {
+        this.#metrics.drops.inc({ reason: 'dead_letter_failed' }, s.dropped);
+        this.#log.log('error', 'dead_letter_failed', fields, 'the dead-letter index refused documents too; they are dropped');
+      } else this.#log.log('warn', 'refused', fields, 'Elasticsearch refused documents; writing them to the dead-letter index');
+    }
+    if (s.firstRetriable !== undefined) {
+      const f = s.firstRetriable;
+      this.#log.log('warn', 'item_retriable', { status: f.status, error_type: f.type, reason: safeReason(f.reason), documents: s.retried }, 'bulk items failed transiently; re-sending them');
+    }
+    if (s.retry.length > 0) {
+      let count = 0;
+      for (const seg of s.retry) count += segmentSize(seg);
+      this.#schedule(new BulkRequest(s.retry, count, attempt + 1), backoffMs(attempt, this.#backoff, this.#random));
+    }
+    for (const dl of s.deadLetters) this.#buffer.add(dl, setChars(dl));
+    if (s.deadLetters.length > 0) this.#lingerExpired = true;
+    const settled = s.delivered + s.deadLettered + s.dropped;
+    if (settled > 0) {
+      this.#pendingDocs -= settled;
+      this.#metrics.pending.set(this.#pendingDocs);
+    }
+    for (const b of s.finished) this.#finish(b);
+  }
+
+  #schedule(req: BulkRequest, delayMs: number): void {
+    if (this.#abort.signal.aborted) return;
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      this.#retryQueue.push(req);
+      this.#pump();
+    }, delayMs);
+    this.#retryTimers.add(timer);
+  }
+
+  #finish(b: BatchState): void {
+    if (b.settled) return;
+    b.settled = true;
+    this.#unsettled.delete(b);
+    b.resolve(b.outcome());
+    if (this.#unsettled.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  /** Sends what is buffered at once, waits for every batch up to the deadline, then rejects the rest. */
+  close(deadlineMs: number): Promise<void> {
+    this.#closed ??= this.#close(deadlineMs);
+    return this.#closed;
+  }
+
+  async #close(deadlineMs: number): Promise<void> {
+    this.#closing = true;
+    this.#lingerExpired = true;
+    clearTimeout(this.#lingerTimer);
+    this.#pump();
+    if (this.#unsettled.size > 0) await withDeadline(new Promise<void>((r) => this.#idleWaiters.push(r)), deadlineMs);
+    this.#abort.abort();
+    for (const t of this.#retryTimers) clearTimeout(t);
+    this.#retryTimers.clear();
+    this.#retryQueue = [];
+    this.#buffer = new BulkBuffer();
+    if (this.#unsettled.size > 0) {
+      let docs = 0;
+      for (const b of this.#unsettled) {
+        docs += b.unsettled;
+        b.settled = true;
+        b.reject(new HeraldError(ErrorCode.sinkClosed, `elasticsearch output closed with ${b.unsettled} documents of the batch unsettled`));
+      }
+      this.#logger.warn({ batches: this.#unsettled.size, documents: docs }, 'closed before Elasticsearch took every document; those batches are not acknowledged and will be read again');
+      this.#unsettled.clear();
+    }
+    this.#pendingDocs = 0;
+    this.#metrics.pending.set(0);
+    await this.#installing;
+    await this.#client.close();
+  }
+}
+
+/** Log fields for a client error: its kind, status and the server's error type; no bodies, no headers. */
+function describeError(err: unknown): Record<string, unknown> {
+  if (err instanceof errors.ResponseError) {
+    const e = (err.body as { error?: { type?: string; reason?: string } } | undefined)?.error;
+    return { error: err.name, status: err.statusCode, error_type: e?.type, reason: e?.reason === undefined ? undefined : safeReason(e.reason) };
+  }
+  if (err instanceof Error) return { error: err.name, reason: errorMessage(err) };
+  return { error: String(err) };
+}

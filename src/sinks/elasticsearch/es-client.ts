@@ -1,0 +1,28 @@
+/**
+ * The @elastic/elasticsearch client for the sink: its transport and connection pool (keep-alive, node
+ * selection, a failing node avoided for a while), with its own retries OFF. The sink owns retries: the
+ * client would re-send a whole bulk body — including the items that were already indexed, hence duplicates
+ * — on a fixed schedule that ignores our backoff, Retry-After, and close()'s deadline.
+ */
+import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import type { ElasticsearchOutputConfig } from './config';
+
+export function createClient(cfg: ElasticsearchOutputConfig): Client {
+  const opts: ClientOptions = {
+    nodes: cfg.urls,
+    maxRetries: 0,
+    requestTimeout: cfg.request_timeout_ms,
+    compression: false,
+    // Responses are only read, never merged into other objects: plain JSON.parse is enough and faster.
+    disablePrototypePoisoningProtection: true,
+    name: 'herald',
+  };
+  const auth = cfg.auth;
+  if (auth?.api_key !== undefined) opts.auth = { apiKey: auth.api_key.reveal() };
+  else if (auth?.username !== undefined && auth.password !== undefined) opts.auth = { username: auth.username, password: auth.password.reveal() };
+  if (cfg.tls !== undefined) {
+    opts.tls = { rejectUnauthorized: !cfg.tls.insecure_skip_verify };
+    if (cfg.tls.ca !== undefined) opts.tls.ca = cfg.tls.ca;
+  }
+  return new Client(opts);
+}

@@ -1,0 +1,142 @@
+/**
+ * A loopback HTTP(S) server speaking just enough of the Elasticsearch API for the elasticsearch sink:
+ * `POST /_bulk` (every item answered `201 created`, unless a switch says otherwise), `GET`/`PUT
+ * /_index_template/<name>`, `GET|HEAD /` and `/_cluster/health`. It counts documents and bytes and
+ * nothing else by default, so a benchmark into it measures the agent's own ceiling; tests can keep the
+ * documents, see the request headers, and answer chosen items with 429/500/400 (mapping) errors or a
+ * whole request with any status, deterministically.
+ */
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+
+export type ItemAnswer = 201 | 429 | 500 | 503 | 'mapping';
+
+export interface BulkReceiverOptions {
+  /** Serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string; key: string };
+  /** Keep every received document (action lines dropped) in `documents`. */
+  keepDocuments?: boolean;
+  /** Answer for one item; called only when set (then every body is split into lines). */
+  itemAnswer?: (doc: string, action: string) => ItemAnswer;
+  /** Answer a whole /_bulk request with this status instead (e.g. 429, 503, 413, 401); undefined = normal. */
+  requestAnswer?: (nth: number) => { status: number; retryAfter?: string } | undefined;
+  /** Delay every /_bulk answer by this many ms. */
+  delayMs?: number;
+}
+
+const ITEM_CREATED = '{"create":{"status":201}}';
+const ITEM_ANSWERS: Record<Exclude<ItemAnswer, 201>, string> = {
+  429: '{"create":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"}}}',
+  500: '{"create":{"status":500,"error":{"type":"internal_server_error","reason":"simulated"}}}',
+  503: '{"create":{"status":503,"error":{"type":"unavailable_shards_exception","reason":"primary shard is not active"}}}',
+  mapping:
+    '{"create":{"status":400,"error":{"type":"document_parsing_exception","reason":"[1:2] failed to parse field [http.response.status_code] of type [long] in document with id \'x1\'. Preview of field\'s value: \'SECRET-VALUE\'","caused_by":{"type":"illegal_argument_exception","reason":"For input string: \\"SECRET-VALUE\\""}}}}',
+};
+
+export class BulkReceiver {
+  /** Documents received in /_bulk bodies (every attempt, re-sends included). */
+  documentCount = 0;
+  /** Bytes of /_bulk bodies received. */
+  bytes = 0;
+  bulkRequests = 0;
+  readonly documents: string[] = [];
+  /** Headers of every request, in order. */
+  readonly headers: IncomingHttpHeaders[] = [];
+  readonly templates = new Map<string, unknown>();
+  /** Items answered with something else than 201, by answer. */
+  readonly refused: Record<string, number> = {};
+  readonly #server: Server;
+  readonly #o: BulkReceiverOptions;
+  url = '';
+
+  private constructor(o: BulkReceiverOptions) {
+    this.#o = o;
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res);
+    this.#server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, handler) : createHttpServer(handler);
+    this.#server.keepAliveTimeout = 60_000;
+  }
+
+  static async start(o: BulkReceiverOptions = {}): Promise<BulkReceiver> {
+    const r = new BulkReceiver(o);
+    await new Promise<void>((resolve) => r.#server.listen(0, '127.0.0.1', resolve));
+    const port = (r.#server.address() as AddressInfo).port;
+    r.url = `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    return r;
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    this.headers.push(req.headers);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      const path = (req.url ?? '/').split('?')[0] as string;
+      const answer = (status: number, json: string, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch', ...headers });
+        res.end(req.method === 'HEAD' ? undefined : json);
+      };
+      if (path === '/_bulk' && req.method === 'POST') {
+        const reply = () => this.#bulk(body, answer);
+        if (this.#o.delayMs) setTimeout(reply, this.#o.delayMs);
+        else reply();
+      } else if (path.startsWith('/_index_template/')) {
+        const name = decodeURIComponent(path.slice('/_index_template/'.length));
+        if (req.method === 'PUT') {
+          this.templates.set(name, JSON.parse(body.toString('utf8')));
+          answer(200, '{"acknowledged":true}');
+        } else {
+          const t = this.templates.get(name);
+          if (t === undefined) answer(404, `{"error":{"type":"resource_not_found_exception","reason":"index template matching [${name}] not found"},"status":404}`);
+          else answer(200, JSON.stringify({ index_templates: [{ name, index_template: t }] }));
+        }
+      } else if (path === '/' || path === '/_cluster/health') {
+        answer(200, '{"name":"bulk-receiver","cluster_name":"bulk-receiver","status":"green","version":{"number":"8.19.0"},"tagline":"You Know, for Search"}');
+      } else {
+        answer(404, `{"error":{"type":"not_found","reason":"bulk-receiver does not serve ${req.method} ${path}"},"status":404}`);
+      }
+    });
+  }
+
+  #bulk(body: Buffer, answer: (status: number, json: string, headers?: Record<string, string>) => void): void {
+    const nth = this.bulkRequests++;
+    const whole = this.#o.requestAnswer?.(nth);
+    if (whole !== undefined) {
+      answer(whole.status, `{"error":{"type":"simulated","reason":"bulk-receiver answers ${whole.status}"},"status":${whole.status}}`, whole.retryAfter === undefined ? {} : { 'retry-after': whole.retryAfter });
+      return;
+    }
+    this.bytes += body.length;
+    if (this.#o.itemAnswer === undefined && !this.#o.keepDocuments) {
+      // Counting only: action + document per item, one newline each.
+      let lines = 0;
+      for (let i = body.indexOf(0x0a); i >= 0; i = body.indexOf(0x0a, i + 1)) lines++;
+      const n = lines >> 1;
+      this.documentCount += n;
+      answer(200, `{"errors":false,"items":[${new Array<string>(n).fill(ITEM_CREATED).join(',')}]}`);
+      return;
+    }
+    const lines = body.toString('utf8').split('\n');
+    const items: string[] = [];
+    let errors = false;
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const action = lines[i] as string;
+      const doc = lines[i + 1] as string;
+      const a = this.#o.itemAnswer?.(doc, action) ?? 201;
+      if (a === 201) {
+        this.documentCount++;
+        if (this.#o.keepDocuments) this.documents.push(doc);
+        items.push(ITEM_CREATED);
+      } else {
+        errors = true;
+        this.refused[String(a)] = (this.refused[String(a)] ?? 0) + 1;
+        items.push(ITEM_ANSWERS[a]);
+      }
+    }
+    answer(200, `{"errors":${errors},"items":[${items.join(',')}]}`);
+  }
+}

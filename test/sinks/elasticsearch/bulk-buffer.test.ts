@@ -1,0 +1,99 @@
+import t from 'tap';
+import { BatchState, BulkBuffer, ItemSet, buildBody, setChars, splitRequest } from '../../../src/sinks/elasticsearch/bulk-buffer';
+import { readBulkResponse, Settlement } from '../../../src/sinks/elasticsearch/bulk-response';
+import { safeReason } from '../../../src/sinks/elasticsearch/dead-letter';
+import { backoffMs, isRetriableStatus, retryAfterMs } from '../../../src/sinks/elasticsearch/retry-policy';
+import type { Outcome } from '../../../src/pipeline/contracts';
+
+function itemSet(tag: string, n: number, outcomes: Outcome[] = []): ItemSet {
+  const set = new ItemSet(new BatchState(n, (o) => outcomes.push(o), () => undefined), false);
+  for (let i = 0; i < n; i++) {
+    set.actions.push('{"create":{"_index":"i"}}');
+    set.docs.push(`{"m":"${tag}${i}"}`);
+  }
+  return set;
+}
+
+void t.test('the buffer cuts requests of about maxBytes across batches, in order, at least one item each', async (t) => {
+  const buf = new BulkBuffer();
+  const a = itemSet('a', 10);
+  const b = itemSet('b', 10);
+  buf.add(a, setChars(a));
+  buf.add(b, setChars(b));
+  const item = setChars(a) / 10;
+  const bodies: string[] = [];
+  for (let req = buf.take(item * 7); req; req = buf.take(item * 7)) bodies.push(buildBody(req).toString());
+  t.same(bodies.map((x) => x.split('\n').length - 1), [14, 14, 12], '7 + 7 + 6 items');
+  const docs = bodies.join('').split('\n').filter((l) => l.startsWith('{"m"')).map((l) => (JSON.parse(l) as { m: string }).m);
+  t.same(docs, [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)]);
+  t.equal(buf.count, 0);
+  t.equal(buf.chars, 0);
+  const one = itemSet('c', 2);
+  buf.add(one, setChars(one));
+  t.equal(buf.take(1)?.count, 1, 'a single item larger than maxBytes still goes');
+});
+
+void t.test('bodies are exact UTF-8 for any text, also when the buffer has to grow', async (t) => {
+  const set = new ItemSet(new BatchState(3, () => undefined, () => undefined), false);
+  const texts = ['ascii', '€'.repeat(5000), '😀 ünïcödé '.repeat(3000)];
+  for (const m of texts) {
+    set.actions.push('{"create":{"_index":"i"}}');
+    set.docs.push(JSON.stringify({ m }));
+  }
+  const buf = new BulkBuffer();
+  buf.add(set, setChars(set));
+  const req = buf.take(1e9);
+  if (!req) throw new Error('no request');
+  const body = buildBody(req);
+  const expected = `${set.actions.flatMap((a, i) => [a, set.docs[i]]).join('\n')}\n`;
+  t.equal(body.length, Buffer.byteLength(expected));
+  t.equal(body.toString('utf8'), expected);
+});
+
+void t.test('a 413 split halves a request; responses are read item by item', async (t) => {
+  const outcomes: Outcome[] = [];
+  const set = itemSet('x', 5, outcomes);
+  const buf = new BulkBuffer();
+  buf.add(set, setChars(set));
+  const req = buf.take(1e9);
+  if (!req) throw new Error('no request');
+  const halves = splitRequest(req);
+  t.same(halves?.map((h) => h.count), [2, 3]);
+  t.same(halves?.map((h) => buildBody(h).toString().match(/x\d/g)), [['x0', 'x1'], ['x2', 'x3', 'x4']]);
+  const s = new Settlement({ actionLine: () => '{"create":{"_index":"dl"}}', hostJson: '"host":{"name":"n"}', nowMs: 0 });
+  const failed = readBulkResponse(req, {
+    errors: true,
+    items: [
+      { create: { status: 201 } },
+      { create: { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'busy' } } },
+      { create: { status: 400, error: { type: 'document_parsing_exception', reason: "bad. Preview of field's value: 'v'" } } },
+      { create: { status: 403, error: { type: 'cluster_block_exception', reason: 'read-only' } } },
+    ],
+  }, s);
+  t.ok(failed);
+  t.equal(s.delivered, 1);
+  t.same(s.retry.map((seg) => seg.idx), [[1, 3, 4]], '429, the read-only block, and the missing 5th item are re-sent');
+  t.equal(s.deadLetters[0]?.docs.length, 1);
+  t.match(s.deadLetters[0]?.docs[0], /"event":\{"original":"\{\\"m\\":\\"x2\\"\}"\}/);
+  t.same(outcomes, [], 'the batch is not settled yet');
+});
+
+void t.test('retry policy: statuses, full jitter under the cap, Retry-After', async (t) => {
+  t.same([408, 429, 500, 503, 400, 404, 409].map((s) => isRetriableStatus(s)), [true, true, true, true, false, false, false]);
+  t.ok(isRetriableStatus(403, 'cluster_block_exception'));
+  t.notOk(isRetriableStatus(403, 'security_exception'));
+  const b = { initialMs: 100, maxMs: 1000 };
+  t.same([0, 1, 2, 3, 10, 100].map((a) => backoffMs(a, b, () => 0.999999)), [99, 199, 399, 799, 999, 999]);
+  t.equal(backoffMs(5, b, () => 0), 0);
+  t.equal(retryAfterMs('3', 60_000, 0), 3000);
+  t.equal(retryAfterMs('120', 60_000, 0), 60_000, 'capped');
+  t.equal(retryAfterMs(new Date(10_000).toUTCString(), 60_000, 4000), 6000);
+  t.equal(retryAfterMs('soon', 60_000, 0), undefined);
+  t.equal(retryAfterMs(undefined, 60_000, 0), undefined);
+});
+
+void t.test('reasons are made log-safe: no quoted values', async (t) => {
+  t.equal(safeReason("[1:36] failed to parse field [http.response.status_code] of type [long] in document with id 'Gf'. Preview of field's value: 'abc-secret'"), "[1:36] failed to parse field [http.response.status_code] of type [long] in document with id '…'");
+  t.equal(safeReason('Document contains at least one immense term in field="url.original". The prefix of the first immense term is: \'[47, 97]\''), 'Document contains at least one immense term in field="url.original". ');
+  t.equal(safeReason('x'.repeat(500)).length, 201);
+});

@@ -1,0 +1,147 @@
+/**
+ * The sink against the bulk-receiver: deterministic retries of chosen items, whole-request failures,
+ * dead-lettering, flushing by size and time, and what the logs do not say.
+ */
+import t from 'tap';
+import { ElasticsearchSink } from '../../../src/sinks/elasticsearch/elasticsearch-sink';
+import { DocumentEncoder } from '../../../src/sinks/elasticsearch/encode';
+import { makeMetricPoint, type LogEvent } from '../../../src/pipeline/records';
+import { BulkReceiver } from '../../helpers/bulk-receiver';
+import { capturingLogger, testContext } from '../../helpers/context';
+import { esConfig, events, stateAfter } from './helpers';
+
+void t.test('every document arrives exactly as the encoder writes it; batches settle with their own counts', async (t) => {
+  const r = await BulkReceiver.start({ keepDocuments: true });
+  t.teardown(() => r.close());
+  const ctx = testContext(t.testdir());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url }), context: ctx });
+  await sink.start();
+  const a = events('a', 50);
+  const b = [...events('b', 30), makeMetricPoint('cpu', {}, { v: 1 }, 1)];
+  const [oa, ob] = await Promise.all([sink.write({ records: a }), sink.write({ records: b })]);
+  t.same(oa, { delivered: 50, dropped: 0 });
+  t.same(ob, { delivered: 30, dropped: 1, dropReason: 'not_a_log_event' }, 'a metric point is not for this sink: dropped, counted');
+  const enc = new DocumentEncoder('node-1.test');
+  t.same(r.documents.slice().sort(), [...a, ...b.slice(0, 30)].map((e) => enc.encode(e as LogEvent)).sort());
+  t.equal(r.bulkRequests, 1, 'the two batches written together went in one bulk request (flush_interval_ms)');
+  t.ok(r.templates.has('herald-logs') && r.templates.has('herald-logs-dead-letter'), 'templates installed first');
+  const m = await ctx.metrics.metrics();
+  t.match(m, /herald_elasticsearch_documents_total\{outcome="delivered"\} 80/);
+  t.match(m, new RegExp(`herald_elasticsearch_bulk_bytes_total ${r.bytes}`));
+  t.match(m, /herald_elasticsearch_template_ready 1/);
+  await sink.close(1000);
+  await sink.close(1000);
+});
+
+void t.test('429 and 500 items are re-sent, and only they', async (t) => {
+  const attempts = new Map<string, number>();
+  const r = await BulkReceiver.start({
+    keepDocuments: true,
+    itemAnswer: (doc) => {
+      const n = (attempts.get(doc) ?? 0) + 1;
+      attempts.set(doc, n);
+      if (doc.includes('"x 3"') && n <= 2) return 429;
+      if (doc.includes('"x 7"') && n === 1) return 500;
+      if (doc.includes('"x 8"') && n === 1) return 503;
+      return 201;
+    },
+  });
+  t.teardown(() => r.close());
+  const ctx = testContext(t.testdir());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url }), context: ctx });
+  t.same(await sink.write({ records: events('x', 10) }), { delivered: 10, dropped: 0 });
+  t.equal(r.documentCount, 10, 'each document indexed once');
+  t.same(r.refused, { 429: 2, 500: 1, 503: 1 });
+  t.equal(r.bulkRequests, 3, 'first request, then two re-sends');
+  const sent = [...attempts.values()].reduce((a, b) => a + b, 0);
+  t.equal(sent, 14, 'items sent: 10 + the 4 failed attempts re-sent, nothing else');
+  t.match(await ctx.metrics.metrics(), /herald_elasticsearch_documents_total\{outcome="retried"\} 4/);
+  await sink.close(1000);
+});
+
+void t.test('a refused document goes to the dead-letter index; the rest of its batch is delivered; logs stay clean', async (t) => {
+  const r = await BulkReceiver.start({ keepDocuments: true, itemAnswer: (doc) => (doc.includes('"m 2"') && !doc.includes('dead_letter') ? 'mapping' : 201) });
+  t.teardown(() => r.close());
+  const { logger, lines } = capturingLogger();
+  const ctx = testContext(t.testdir(), { logger });
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url }), context: ctx });
+  t.same(await sink.write({ records: events('m', 5) }), { delivered: 4, dropped: 1, dropReason: 'dead_lettered' });
+  const dl = r.documents.filter((d) => d.includes('"dead_letter"'));
+  t.equal(dl.length, 1);
+  const doc = JSON.parse(dl[0] as string) as { error: { type: string; message: string }; dead_letter: { index: string; status: number }; event: { original: string } };
+  t.equal(doc.dead_letter.status, 400);
+  t.equal(doc.dead_letter.index, 'herald-logs-2026.11.21', 'the index it was meant for');
+  t.equal(doc.error.type, 'document_parsing_exception');
+  t.match(doc.error.message, /failed to parse field \[http.response.status_code\]/);
+  t.equal((JSON.parse(doc.event.original) as { message: string }).message, 'm 2', 'the original, intact, as a string');
+  const log = lines.join('\n');
+  t.match(log, /document_parsing_exception/, 'the error type is logged');
+  t.notMatch(log, /SECRET-VALUE/, 'the value quoted in the reason is not');
+  t.notMatch(log, /"m \d"/, 'no document content');
+  t.match(await ctx.metrics.metrics(), /herald_elasticsearch_documents_total\{outcome="dead_lettered"\} 1/);
+  await sink.close(1000);
+});
+
+void t.test('a dead-letter copy that is refused too is dropped and counted, not looped', async (t) => {
+  const r = await BulkReceiver.start({ itemAnswer: (doc) => (doc.includes('bad') ? 'mapping' : 201) });
+  t.teardown(() => r.close());
+  const { logger, lines } = capturingLogger();
+  const ctx = testContext(t.testdir(), { logger });
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url }), context: ctx });
+  t.same(await sink.write({ records: [...events('ok', 2), ...events('bad', 2)] }), { delivered: 2, dropped: 2, dropReason: 'dead_letter_failed' });
+  t.equal(r.bulkRequests, 2, 'the batch, then its dead-letter copies, then nothing');
+  const m = await ctx.metrics.metrics();
+  t.match(m, /herald_elasticsearch_dropped_total\{reason="dead_letter_failed"\} 2/);
+  t.match(lines.join('\n'), /dead-letter index refused documents too/);
+  await sink.close(1000);
+});
+
+void t.test('whole-request failures: 429 with Retry-After and 503 are re-sent, 413 splits, 401 waits for a fix', async (t) => {
+  const answers: ({ status: number; retryAfter?: string } | undefined)[] = [{ status: 429, retryAfter: '0' }, { status: 503 }, { status: 413 }, { status: 401 }];
+  const r = await BulkReceiver.start({ keepDocuments: true, requestAnswer: (n) => answers[n] });
+  t.teardown(() => r.close());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url }), context: testContext(t.testdir()) });
+  t.same(await sink.write({ records: events('w', 9) }), { delivered: 9, dropped: 0 });
+  t.equal(r.documentCount, 9);
+  t.equal(r.bulkRequests, 4 + 2, 'four refused whole, then the two halves of the split');
+  await sink.close(1000);
+});
+
+void t.test('flush by size: a large batch is split into requests of about flush_bytes', async (t) => {
+  const r = await BulkReceiver.start();
+  t.teardown(() => r.close());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, flush_bytes: '8KiB', max_concurrent_requests: 2 }), context: testContext(t.testdir()) });
+  t.same(await sink.write({ records: events('s', 400) }), { delivered: 400, dropped: 0 });
+  t.equal(r.documentCount, 400);
+  const avg = r.bytes / r.bulkRequests;
+  t.ok(r.bulkRequests >= 10 && avg <= 8192 + 1024, `${r.bulkRequests} requests of ${avg.toFixed(0)} bytes on average`);
+  await sink.close(1000);
+});
+
+void t.test('basic auth and API key are sent, and never logged', async (t) => {
+  for (const auth of [{ username: 'herald', password: 'pa55-SECRET' }, { api_key: 'a2V5LVNFQ1JFVA==' }]) {
+    const r = await BulkReceiver.start();
+    const { logger, lines } = capturingLogger('trace');
+    const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, auth }), context: testContext(t.testdir(), { logger }) });
+    await sink.write({ records: events('auth', 3) });
+    const expected = 'password' in auth ? `Basic ${Buffer.from('herald:pa55-SECRET').toString('base64')}` : 'ApiKey a2V5LVNFQ1JFVA==';
+    t.ok(r.headers.length >= 3 && r.headers.every((h) => h.authorization === expected), `every request carries ${expected.split(' ')[0]}`);
+    await sink.close(1000);
+    await r.close();
+    const log = lines.join('\n');
+    t.notMatch(log, /pa55-SECRET|a2V5LVNFQ1JFVA|cGE1NS1TRUNSRVQ/, 'no secret in the logs');
+  }
+});
+
+void t.test('close with a deadline while nothing answers rejects the pending writes', async (t) => {
+  const r = await BulkReceiver.start({ requestAnswer: () => ({ status: 503 }) });
+  t.teardown(() => r.close());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url }), context: testContext(t.testdir()) });
+  const w = sink.write({ records: events('c', 5) });
+  t.equal(await stateAfter(w, 300), 'pending', 'the write waits while the server refuses');
+  const t0 = Date.now();
+  await sink.close(200);
+  t.ok(Date.now() - t0 < 2000, 'close kept its deadline');
+  await t.rejects(w, { code: 'HERALD_E_SINK_CLOSED' });
+  await t.rejects(sink.write({ records: events('c', 1) }), { code: 'HERALD_E_SINK_CLOSED' }, 'no write after close');
+});
