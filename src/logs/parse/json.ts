@@ -117,7 +117,13 @@ export class JsonParser implements LineParser {
   }
 
   /** Epoch ms from an ISO string or an epoch number (unit inferred from magnitude); NaN if neither. */
+  /** ms since the epoch, or NaN when `v` is not a time Elasticsearch can index (then the key stays in json.*). */
   private epochMs(v: unknown): number {
+    const ms = this.rawEpochMs(v);
+    return ms >= 0 && ms <= MAX_EPOCH_MS ? ms : NaN;
+  }
+
+  private rawEpochMs(v: unknown): number {
     if (typeof v === 'number') {
       if (!Number.isFinite(v) || v <= 0) return NaN;
       if (v < 1e11) return Math.floor(v * 1000);
@@ -134,6 +140,9 @@ export class JsonParser implements LineParser {
     return Number.isNaN(p) ? NaN : p;
   }
 }
+
+/** 9999-12-31T23:59:59.999Z: the last instant of a four-digit year (Elasticsearch's date, ISO strings). */
+const MAX_EPOCH_MS = 253_402_300_799_999;
 
 function levelName(v: unknown): string | undefined {
   if (typeof v === 'string') return v.length > 0 && v.length <= 32 ? v.toLowerCase() : undefined;

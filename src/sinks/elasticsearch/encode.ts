@@ -77,9 +77,17 @@ export class DocumentEncoder {
 
 let lastSecond = NaN;
 let lastSecondIso = '';
-/** ISO 8601 UTC with milliseconds; the part up to the second is cached (consecutive lines share it). */
+/** The range of four-digit years, 0000-01-01 to 9999-12-31, which ISO strings and Elasticsearch dates share. */
+const MIN_ISO_MS = -62_167_219_200_000;
+const MAX_ISO_MS = 253_402_300_799_999;
+
+/**
+ * ISO 8601 UTC with milliseconds; the part up to the second is cached (consecutive lines share it). Parsers
+ * keep timestamps in range; anything else (not finite, beyond year 9999) is encoded as the epoch rather than
+ * throwing, because a throw would leave the whole batch unacknowledged forever.
+ */
 export function isoTimestamp(ms: number): string {
-  if (!Number.isFinite(ms)) ms = 0;
+  if (!Number.isFinite(ms) || ms < MIN_ISO_MS || ms > MAX_ISO_MS) ms = 0;
   const second = Math.floor(ms / 1000);
   if (second !== lastSecond) {
     lastSecond = second;
@@ -121,7 +129,7 @@ export class IndexNamer {
 
   #refresh(ms: number): void {
     if (!this.#dated) return;
-    const day = Math.floor((Number.isFinite(ms) ? ms : 0) / 86_400_000);
+    const day = Math.floor((Number.isFinite(ms) && ms >= MIN_ISO_MS && ms <= MAX_ISO_MS ? ms : 0) / 86_400_000);
     if (day === this.#day) return;
     this.#day = day;
     const d = new Date(day * 86_400_000);

@@ -58,6 +58,16 @@ void t.test('epoch units inferred from magnitude', (t) => {
   t.end();
 });
 
+void t.test('times beyond year 9999 are not timestamps: read time kept, the value stays under json.*', (t) => {
+  for (const v of ['3e20', '1e22', '"12345-01-01T00:00:00Z"']) {
+    const r = run(parser, `{"ts":${v},"msg":"far"}`);
+    t.equal(r.event.timestampMs, NOW, `${v}: read time`);
+    t.ok((r.event.fields?.json as Record<string, unknown> | undefined)?.ts !== undefined, `${v}: kept in json.ts`);
+  }
+  t.equal(iso(run(parser, '{"ts":"9999-12-31T23:59:59.999Z"}').event.timestampMs), '9999-12-31T23:59:59.999Z', 'the last four-digit-year instant is fine');
+  t.end();
+});
+
 void t.test('unusable recognised keys stay under json.*', (t) => {
   const r = run(parser, '{"time":"12","ts":-5,"timestamp":"not a date","level":{"x":1},"msg":42,"message":null}');
   t.equal(r.reason, undefined);

@@ -40,6 +40,8 @@ void t.test('isoTimestamp matches Date#toISOString across second and day boundar
     t.equal(isoTimestamp(ms), new Date(Math.floor(ms)).toISOString(), String(ms));
   }
   t.equal(isoTimestamp(NaN), '1970-01-01T00:00:00.000Z', 'a non-finite time never throws');
+  for (const ms of [1e16, 3e14, -1e15, Infinity]) t.equal(isoTimestamp(ms), '1970-01-01T00:00:00.000Z', `${ms}: outside years 0000-9999, never throws`);
+  t.equal(new IndexNamer('x-%Y.%m.%d').index(1e16), 'x-1970.01.01', 'the index of an out-of-range time is a valid name');
 });
 
 void t.test('index names follow the event date (UTC) and the action line is cached per day', async (t) => {
