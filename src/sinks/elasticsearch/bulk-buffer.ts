@@ -148,7 +148,7 @@ export function buildBody(req: BulkRequest): Buffer {
     const n = segmentSize(seg);
     for (let k = 0; k < n; k++) chars += itemChars(seg.set, itemAt(seg, k));
   }
-  const w = new BodyWriter(chars + (chars >> 4) + 1024);
+  const w = new NdjsonWriter(chars + (chars >> 4) + 1024);
   for (const seg of req.segments) {
     const { actions, docs } = seg.set;
     if (seg.idx === undefined) {
@@ -160,7 +160,8 @@ export function buildBody(req: BulkRequest): Buffer {
   return w.result();
 }
 
-class BodyWriter {
+/** Lines UTF-8-encoded straight into one growing Buffer (also used by the file output). */
+export class NdjsonWriter {
   #buf: Buffer;
   #at = 0;
   constructor(size: number) {

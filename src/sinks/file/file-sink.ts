@@ -11,6 +11,7 @@ import type { HeraldRecord } from '../../pipeline/records';
 import { counter } from '../../observability/metrics';
 import { errorMessage } from '../../errors';
 import { DocumentEncoder, IndexNamer } from '../elasticsearch/encode';
+import { NdjsonWriter } from '../elasticsearch/bulk-buffer';
 import { encodePoint } from '../influxdb/encode';
 import type { FileOutputConfig } from './config';
 import { RotatingFile } from './rotating-file';
@@ -60,34 +61,36 @@ export class FileSink implements Sink<HeraldRecord> {
   }
 
   async write(batch: Batch<HeraldRecord>): Promise<Outcome> {
-    const logParts: string[] = [];
-    const metricParts: string[] = [];
+    // Encoded straight into Buffers: no array of parts, no multi-MB joined string.
+    const records = batch.records;
+    const logOut = this.#logs ? new NdjsonWriter(records.length * 512 + 1024) : undefined;
+    let metricOut: NdjsonWriter | undefined;
     let logs = 0;
     let metrics = 0;
     let unwritable = 0;
-    for (const r of batch.records) {
+    for (const r of records) {
       if (r.kind === 'log') {
-        if (!this.#logs) continue;
-        logParts.push(this.#index.actionLine(r.timestampMs), this.#encoder.encode(r));
+        if (!logOut) continue;
+        logOut.line(this.#index.actionLine(r.timestampMs)).line(this.#encoder.encode(r));
         logs++;
       } else {
         if (!this.#metrics) continue;
         const line = encodePoint(r);
         if (line === undefined) unwritable++;
         else {
-          metricParts.push(line);
+          (metricOut ??= new NdjsonWriter(64 * 1024)).line(line);
           metrics++;
         }
       }
     }
     const writes: Promise<void>[] = [];
-    if (logs > 0 && this.#logs) {
-      const buf = Buffer.from(`${logParts.join('\n')}\n`);
+    if (logs > 0 && this.#logs && logOut) {
+      const buf = logOut.result();
       this.#bytes.inc({ kind: 'log' }, buf.length);
       writes.push(this.#logs.append(buf));
     }
-    if (metrics > 0 && this.#metrics) {
-      const buf = Buffer.from(`${metricParts.join('\n')}\n`);
+    if (metrics > 0 && this.#metrics && metricOut) {
+      const buf = metricOut.result();
       this.#bytes.inc({ kind: 'metric' }, buf.length);
       writes.push(this.#metrics.append(buf));
     }

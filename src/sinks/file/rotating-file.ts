@@ -43,6 +43,7 @@ export class RotatingFile {
   #queue: Pending[] = [];
   #awaitingSync: Pending[] = [];
   #flushing: Promise<void> | undefined;
+  #looping = false;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #seq = 0;
@@ -62,42 +63,52 @@ export class RotatingFile {
     if (this.#closed) return Promise.reject(new HeraldError(ErrorCode.sinkClosed, `${this.path}: closed`));
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ data, resolve, reject });
-      this.#flushing ??= this.#flushLoop().finally(() => {
-        this.#flushing = undefined;
-      });
+      if (!this.#looping) {
+        this.#looping = true;
+        this.#flushing = this.#flushLoop();
+      }
     });
   }
 
+  /**
+   * `#looping` is cleared synchronously when the loop sees an empty queue: a caller resumed by the last
+   * resolve() may append at once, and must start a new loop rather than join one that has ended.
+   */
   async #flushLoop(): Promise<void> {
     let backoffMs = 100;
-    while (this.#queue.length > 0 && !this.#closed) {
-      const items = this.#queue;
-      this.#queue = [];
-      const data = items.length === 1 ? (items[0] as Pending).data : Buffer.concat(items.map((i) => i.data));
-      let written = 0;
-      for (;;) {
-        try {
-          const fh = await this.#handleFor(data.length - written);
-          while (written < data.length) {
-            const { bytesWritten } = await fh.write(data, written, data.length - written);
-            written += bytesWritten;
-            this.#size += bytesWritten;
+    // No await between the last resolve() and clearing #looping (the finally runs in the same turn).
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const items = this.#queue;
+        this.#queue = [];
+        const data = items.length === 1 ? (items[0] as Pending).data : Buffer.concat(items.map((i) => i.data));
+        let written = 0;
+        for (;;) {
+          try {
+            const fh = await this.#handleFor(data.length - written);
+            while (written < data.length) {
+              const { bytesWritten } = await fh.write(data, written, data.length - written);
+              written += bytesWritten;
+              this.#size += bytesWritten;
+            }
+            if (this.#o.fsync === 'batch') await fh.datasync();
+            break;
+          } catch (err) {
+            this.#o.onError(err);
+            if (this.#closed) {
+              for (const i of items) i.reject(new HeraldError(ErrorCode.sinkClosed, `${this.path}: closed while retrying: ${errorMessage(err)}`));
+              return;
+            }
+            await sleep(backoffMs);
+            backoffMs = Math.min(backoffMs * 2, 5000);
           }
-          if (this.#o.fsync === 'batch') await fh.datasync();
-          break;
-        } catch (err) {
-          this.#o.onError(err);
-          if (this.#closed) {
-            for (const i of items) i.reject(new HeraldError(ErrorCode.sinkClosed, `${this.path}: closed while retrying: ${errorMessage(err)}`));
-            return;
-          }
-          await sleep(backoffMs);
-          backoffMs = Math.min(backoffMs * 2, 5000);
         }
+        backoffMs = 100;
+        if (this.#o.fsync === 'interval') this.#awaitingSync.push(...items);
+        else for (const i of items) i.resolve();
       }
-      backoffMs = 100;
-      if (this.#o.fsync === 'interval') this.#awaitingSync.push(...items);
-      else for (const i of items) i.resolve();
+    } finally {
+      this.#looping = false;
     }
   }
 

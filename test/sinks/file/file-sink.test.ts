@@ -2,6 +2,7 @@ import t from 'tap';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSink } from '../../../src/sinks/file/file-sink';
+import { RotatingFile } from '../../../src/sinks/file/rotating-file';
 import { fileOutputSchema } from '../../../src/sinks/file/config';
 import { makeMetricPoint } from '../../../src/pipeline/records';
 import { logRecords } from '../../helpers/fakes';
@@ -100,4 +101,24 @@ void t.test('a torn tail left by a crash is cut back on open, so later writes st
   t.equal(JSON.parse(lines[1] as string).message, 'kept');
   t.equal(JSON.parse(lines[3] as string).message, 'line 7');
   t.equal(readFileSync(join(dir, 'metrics.lp'), 'utf8'), 'm v=1 1\nm v=2 2\nm v=3 3\n');
+});
+
+void t.test('an append made by the caller the moment its previous append resolved is written too', async (t) => {
+  const dir = t.testdir();
+  const file = new RotatingFile({ dir, base: 'x', ext: 'lp', maxFileBytes: 1 << 20, maxFiles: 2, fsync: 'never', fsyncIntervalMs: 1000, onError: () => undefined });
+  // Each next append is made in a reaction to the previous append's promise, so it runs right after the
+  // flush loop's last resolve() and before anything else: a loop that had just ended must not be joined.
+  for (let i = 0; i < 50; i += 2) {
+    let next: Promise<void> | undefined;
+    await file.append(Buffer.from(`line ${i}\n`)).then(() => {
+      next = file.append(Buffer.from(`line ${i + 1}\n`));
+    });
+    const done = await Promise.race([next!.then(() => true), new Promise((r) => setTimeout(() => r(false), 3000))]);
+    if (!done) {
+      t.fail(`append ${i + 1} never resolved`);
+      break;
+    }
+  }
+  await file.close(1000);
+  t.equal(readFileSync(join(dir, 'x.lp'), 'utf8').split('\n').filter((l) => l !== '').length, 50);
 });
