@@ -17,7 +17,7 @@ if ! sh scripts/ensure-deps.sh; then echo "0 passed, 1 failed"; exit 1; fi
 check lint npx eslint .
 check typecheck npx tsc -p tsconfig.json --noEmit
 
-# The services the tests use today; Elasticsearch and InfluxDB join when their sinks do.
+# The services the tests use.
 services=${HERALD_TEST_SERVICES:-rsyslog haproxy node_exporter elasticsearch influxdb}
 services_ok=1
 # shellcheck disable=SC2086

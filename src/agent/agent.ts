@@ -91,7 +91,9 @@ export class Agent {
   }
 
   async #startPipeline(): Promise<void> {
-    this.#pipeline = assemble(this.#config, this.#context());
+    const a = this.address;
+    const selfMetricsUrl = a === undefined ? undefined : `http://${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}/metrics`;
+    this.#pipeline = assemble(this.#config, this.#context(), selfMetricsUrl === undefined ? {} : { selfMetricsUrl });
     await this.#pipeline.start();
   }
 

@@ -10,6 +10,13 @@ import { logsSchema } from '../logs/config';
 import { fileOutputSchema } from '../sinks/file/config';
 import { pipelineSchema } from '../pipeline/config';
 import { serverSchema } from '../server/config';
+import { mesosSchema } from '../mesos/config';
+import { elasticsearchOutputSchema } from '../sinks/elasticsearch/config';
+import { checkInfluxdbBufferDir, influxdbOutputSchema } from '../sinks/influxdb/config';
+import { qosSchema } from '../qos/config';
+import { redactSchema } from '../redact/config';
+import { metricsSchema } from '../metrics/config';
+import { scrapeSchema } from '../scrape/config';
 
 function defaultStateDir(): string {
   if (process.getuid?.() === 0) return '/var/lib/herald';
@@ -19,6 +26,8 @@ function defaultStateDir(): string {
 export const outputsSchema = z
   .strictObject({
     file: fileOutputSchema.prefault({}),
+    elasticsearch: elasticsearchOutputSchema.optional().describe('Elasticsearch output for log events; when absent, logs go to the file output'),
+    influxdb: influxdbOutputSchema.optional().describe('InfluxDB output for metric points; when absent, metrics go to the file output'),
   })
   .describe('Where records go. With no elasticsearch/influxdb output, the embedded file output takes their place');
 
@@ -29,13 +38,24 @@ export const rootSchema = z
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe("Level of Herald's own logs (the HERALD_LOG_LEVEL environment variable overrides it)"),
     server: serverSchema.prefault({}),
     pipeline: pipelineSchema.prefault({}),
+    mesos: mesosSchema.prefault({}),
     logs: logsSchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
+    scrape: scrapeSchema.prefault({}),
+    qos: qosSchema.prefault({}),
+    redact: redactSchema.prefault({}),
     outputs: outputsSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     // Cross-checks that no single section can make.
-    if (cfg.outputs.file.enabled === 'never') {
-      ctx.addIssue({ code: 'custom', path: ['outputs', 'file', 'enabled'], message: 'no output left for logs and metrics: configure outputs.elasticsearch / outputs.influxdb, or enable the file output' });
+    if (cfg.outputs.influxdb !== undefined) {
+      // The buffer must not share a directory with the file output (rotation would delete segments).
+      const problem = checkInfluxdbBufferDir(cfg.outputs.influxdb, cfg.state_dir, [cfg.outputs.file.dir ?? join(cfg.state_dir, 'output')]);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['outputs', 'influxdb', 'buffer', 'dir'], message: problem });
+    }
+    if (cfg.outputs.file.enabled === 'never' && (cfg.outputs.elasticsearch === undefined || cfg.outputs.influxdb === undefined)) {
+      const missing = [cfg.outputs.elasticsearch === undefined ? 'logs (outputs.elasticsearch)' : '', cfg.outputs.influxdb === undefined ? 'metrics (outputs.influxdb)' : ''].filter((s) => s !== '').join(' and ');
+      ctx.addIssue({ code: 'custom', path: ['outputs', 'file', 'enabled'], message: `no output left for ${missing}: configure it, or enable the file output` });
     }
   })
   .describe('Herald configuration');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { durationMs, sizeBytes } from '../config/units';
 import { tailFileConfigSchema, type TailFileConfig } from './tail/config';
+import { sandboxesConfigSchema } from './sandbox/config';
 
 /** Candidates for the default inputs, in order; only those present at load are used. */
 export const DEFAULT_SYSTEM_LOGS: { path: string; format: 'syslog' | 'haproxy' }[] = [
@@ -23,6 +24,7 @@ export const logsSchema = z
     rescan_interval_ms: durationMs('Rescan globs this often, in addition to filesystem events').default(10_000),
     read_chunk_bytes: sizeBytes('Size of the read buffer').default(256 * 1024),
     max_open_files: z.number().int().min(1).default(1024).describe('Open file handles at most; idle files are closed first'),
+    sandboxes: sandboxesConfigSchema.prefault({}),
     close_inactive_ms: durationMs('Close the handle of a file with no new data for this long (it is reopened and re-verified later)').default(300_000),
   })
   .transform((logs) => ({ ...logs, files: logs.files ?? defaultFiles() }))

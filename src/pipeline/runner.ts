@@ -14,7 +14,16 @@ import { counter, gauge } from '../observability/metrics';
 import { errorMessage } from '../errors';
 import { sleep, withDeadline } from './timing';
 
+/** Something the components share (e.g. the Mesos metadata cache): started before the sinks, closed last. */
+export interface SharedResource {
+  readonly name: string;
+  start?(): Promise<unknown>;
+  close(): Promise<void> | void;
+}
+
 export interface PipelineOptions {
+  /** Started first (in order), closed after every source and sink (in reverse order). */
+  resources?: SharedResource[];
   sources: Source<HeraldRecord>[];
   transforms: Transform<HeraldRecord>[];
   /** Usually a Router over the logs and metrics sinks. */
@@ -49,6 +58,7 @@ export class Pipeline {
   async start(): Promise<void> {
     if (this.#state !== 'new') return;
     this.#state = 'starting';
+    for (const r of this.#o.resources ?? []) await r.start?.();
     for (const s of this.#o.sink.sinks ?? [this.#o.sink]) await s.start?.();
     for (const source of this.#o.sources) this.#loops.push(this.#run(source));
     this.#state = 'running';
@@ -142,6 +152,13 @@ export class Pipeline {
         await s.close?.();
       } catch (err) {
         this.#o.context.logger.error({ component: s.name, err: errorMessage(err) }, 'source close failed');
+      }
+    }
+    for (const r of [...(this.#o.resources ?? [])].reverse()) {
+      try {
+        await r.close();
+      } catch (err) {
+        this.#o.context.logger.error({ component: r.name, err: errorMessage(err) }, 'close failed');
       }
     }
     this.#state = 'stopped';

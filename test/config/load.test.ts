@@ -65,8 +65,13 @@ void t.test('YAML syntax errors and non-mapping documents', async (t) => {
 
 void t.test('cross-checks: no output left', async (t) => {
   t.throws(() => loadConfigText('outputs: { file: { enabled: false } }', 'f', {}), {
-    message: /outputs\.file\.enabled: no output left for logs and metrics/,
+    message: /outputs\.file\.enabled: no output left for logs \(outputs\.elasticsearch\) and metrics \(outputs\.influxdb\)/,
   });
+  t.throws(() => loadConfigText('outputs: { file: { enabled: false }, elasticsearch: { url: "http://es:9200" } }', 'f', {}), {
+    message: /outputs\.file\.enabled: no output left for metrics \(outputs\.influxdb\): configure it/,
+  });
+  const both = 'outputs: { file: { enabled: false }, elasticsearch: { url: "http://es:9200" }, influxdb: { url: "http://influx:8086", org: o, bucket: b, token: t } }';
+  t.equal(loadConfigText(both, 'f', {}).config.outputs.file.enabled, 'never', 'both backends set: the file output may be off');
 });
 
 void t.test('secrets: inline or from a *_file key, never printed, both is an error', async (t) => {

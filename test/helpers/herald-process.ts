@@ -110,3 +110,42 @@ export function readOutputDocs(outputDir: string): Record<string, unknown>[] {
   }
   return docs;
 }
+
+/** Herald's own Prometheus exposition (GET /metrics on its server port), as text. */
+export async function heraldMetricsText(p: HeraldProcess, timeoutMs = 3000): Promise<string> {
+  if (p.port === 0) throw new Error('this Herald serves no /metrics (server disabled)');
+  const res = await fetch(`http://127.0.0.1:${p.port}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+  return res.text();
+}
+
+/**
+ * The value of one series in a Prometheus exposition: `name` with exactly these labels (order free);
+ * undefined when the series is absent.
+ */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const want = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .sort()
+    .join(',');
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || line.startsWith('#')) continue;
+    const m = /^([^\s{]+)(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = (m[2] ?? '')
+      .split(/,(?=[A-Za-z_]+=")/)
+      .filter((s) => s !== '')
+      .sort()
+      .join(',');
+    if (got === want) return Number(m[3]);
+  }
+  return undefined;
+}
+
+/** A Herald metric right now, from its /metrics (undefined when absent or Herald does not answer). */
+export async function heraldMetric(p: HeraldProcess, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  try {
+    return metricValue(await heraldMetricsText(p), name, labels);
+  } catch {
+    return undefined;
+  }
+}
