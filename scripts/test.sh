@@ -29,7 +29,7 @@ fi
 
 npx tap --reporter=tap --jobs=2 --exclude='test/e2e/**' | node scripts/tap-summary.mjs "$summary"
 if [ -d test/e2e ]; then
-  npx tap --reporter=tap --jobs=1 test/e2e | node scripts/tap-summary.mjs "$summary"
+  npx tap --reporter=tap --jobs=1 test/e2e/*.test.ts | node scripts/tap-summary.mjs "$summary"
 fi
 
 total=$(awk '{p+=$1; f+=$3} END {printf "%d passed, %d failed", p, f}' "$summary")

@@ -100,6 +100,10 @@ export const qosMetricsSchema = z
 export const qosSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Throttle records per app; when false every record passes unchecked.'),
+    throttle_node: z
+      .boolean()
+      .default(false)
+      .describe('Also throttle records that belong to no app (logs.files entries without `app`, host and node-level metrics) as the app "__node__". Off by default: the node\'s own logs, such as a busy HAProxy\'s, are the operator\'s and may exceed any per-app rate'),
     defaults: qosRatesSchema.prefault({}),
     overrides: z.array(qosOverrideSchema).default([]).describe('Per-app limits by exact app id or glob.'),
     label_overrides: qosLabelOverridesSchema.prefault({}),

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Batch, Transform } from '../pipeline/contracts';
 import type { Clock, ComponentContext } from '../pipeline/context';
-import type { HeraldRecord, Identity, LogEvent, LogOrigin } from '../pipeline/records';
+import { LogFlag, type HeraldRecord, type Identity, type LogEvent, type LogOrigin } from '../pipeline/records';
 import { LimitResolver, type AppLimits, type LabelSetting } from './app-limits';
 import { AppState, NODE_APP, QOS_DATASET } from './app-state';
 import type { QosConfig } from './config';
@@ -88,14 +88,15 @@ export class Throttle implements Transform<HeraldRecord> {
           origin = r.origin;
           metricApp = undefined;
           // Our summary origins all have path '': the WeakSet is consulted only for those.
-          exempt = origin.path === '' && this.#own.has(origin);
+          exempt = (origin.path === '' && this.#own.has(origin)) || (origin.identity.app === '' && !this.#cfg.throttle_node);
           if (!exempt) state = this.#forLog(origin.identity, nowUs);
         }
         if (exempt) pass = true;
         else {
           const s = state as AppState;
           if (s === this.#other) folded++;
-          const size = r.sizeBytes;
+          // A truncated line costs what is shipped, not the megabytes skipped on disk (they never leave the node).
+          const size = r.flags & LogFlag.truncated ? Math.min(r.sizeBytes, r.message.length) : r.sizeBytes;
           const outcome = this.#line(s, size, node);
           pass = outcome <= SAMPLED;
           if (outcome === PASSED) passedLogs++;
@@ -124,7 +125,7 @@ export class Throttle implements Transform<HeraldRecord> {
         }
         const s = state;
         if (s === this.#other) folded++;
-        pass = (s.series as SeriesBudget).admit(seriesKey(r), s.limits.seriesPerWindow);
+        pass = (r.app === '' && !this.#cfg.throttle_node) || (s.series as SeriesBudget).admit(seriesKey(r), s.limits.seriesPerWindow);
         if (pass) passedPoints++;
         else {
           droppedSeries++;

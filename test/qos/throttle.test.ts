@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Throttle } from '../../src/qos/throttle';
 import { FakeClock, capturingLogger, testContext } from '../helpers/context';
-import type { HeraldRecord, LogEvent } from '../../src/pipeline/records';
+import { LogFlag, type HeraldRecord, type LogEvent } from '../../src/pipeline/records';
 import { isSummary, lines, metricValue, origin, point, qos, qosFields } from './helpers';
 
 const setup = (over: Record<string, unknown>, dir: string) => {
@@ -241,8 +241,10 @@ void t.test('priorities: under the node ceiling a critical app keeps its share',
   t.ok(s.every((e) => qosFields(e).node_dropped_lines === qosFields(e).dropped_lines), 'the summaries tell the node ceiling dropped them');
 });
 
-void t.test('records without an app key are throttled as "__node__"', async (t) => {
-  const { clock, ctx, throttle } = setup({ defaults: { lines_per_sec: 1, burst_lines: 2, bytes_per_sec: 0 } }, t.testdir());
+void t.test('records without an app key pass by default; with throttle_node they are throttled as "__node__"', async (t) => {
+  const open = setup({ defaults: { lines_per_sec: 1, burst_lines: 2, bytes_per_sec: 0 } }, t.testdir());
+  t.equal(open.throttle.apply({ records: lines(origin('', {}, '/var/log/syslog'), 5) }).records.length, 5, 'node logs are not an app');
+  const { clock, ctx, throttle } = setup({ throttle_node: true, defaults: { lines_per_sec: 1, burst_lines: 2, bytes_per_sec: 0 } }, t.testdir());
   const syslog = origin('', {}, '/var/log/syslog');
   t.equal(throttle.apply({ records: lines(syslog, 5) }).records.length, 2);
   t.equal(metricValue(await ctx.metrics.metrics(), 'herald_qos_dropped_lines_total{app="__node__"}'), 3);
@@ -265,4 +267,15 @@ void t.test('sampled excess still needs room under the node ceiling', async (t) 
   clock.advance(10_000);
   const [s] = summaries(throttle.apply({ records: [] }).records);
   t.match(s && qosFields(s), { dropped_lines: 8, sampled_lines: 1, node_dropped_lines: 4 }, 'excess 2, 4, 6, 8 were sampled but over the ceiling');
+});
+
+void t.test('a truncated line costs the bytes shipped, not the bytes skipped on disk', async (t) => {
+  const { throttle } = setup({ defaults: { lines_per_sec: 1000, burst_lines: 1000, bytes_per_sec: 1000, burst_bytes: 100_000 } }, t.testdir());
+  const app = origin('/shop/web', {}, '/sandbox/stdout');
+  const [huge] = lines(app, 1);
+  huge!.message = 'x'.repeat(65_536);
+  huge!.sizeBytes = 10 * 1024 * 1024; // a 10 MiB line cut at max_line_bytes
+  huge!.flags = LogFlag.truncated;
+  const after = lines(app, 3);
+  t.equal(throttle.apply({ records: [huge!, ...after] }).records.length, 4, 'the lines after it still fit the bucket');
 });

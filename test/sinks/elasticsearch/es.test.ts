@@ -124,6 +124,10 @@ void t.test('real ES', async (t) => {
     t.equal(await count(stream, { match: { message: token } }), 20);
     const resolved = (await es('GET', `/_resolve/index/${stream}`)).json as { data_streams: { name: string }[] };
     t.same(resolved.data_streams.map((d) => d.name), [stream], 'it is a data stream');
-    t.equal((await es('DELETE', `/_index_template/${P}-ds`)).status, 200, 'our template can go (an older one still matches the stream)');
+    // A stream must always match some template: keep a low-priority one of the same fixed name for it (made
+    // here when absent, left with the stream), so that ours, which is per run, can be deleted.
+    const keep = await es('PUT', '/_index_template/herald-es-test-probe', { index_patterns: [stream], data_stream: {}, priority: 1 });
+    t.equal(keep.status, 200, 'a low-priority template keeps matching the stream');
+    t.equal((await es('DELETE', `/_index_template/${P}-ds`)).status, 200, 'our template can go (the fallback still matches the stream)');
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * Mesos sandboxes → Elasticsearch, measured on the real agent process (dist/main.js): the foundation corpus
+ * laid out as the stdout of one sandbox per corpus file (apps of a replayed Mesos agent), shipped either to
+ * a loopback bulk receiver that only counts (the agent's own ceiling) or to the real Elasticsearch.
+ * Reports lines/s, MiB/s, CPU seconds per GiB (agent utime+stime) and peak RSS (VmHWM); median of runs.
+ *   npm run build && npx tsc -p tsconfig.json --outDir /tmp/hb && ln -sfn $PWD/node_modules /tmp/hb/node_modules
+ *   node /tmp/hb/bench/sandbox-es.bench.js [MiB] [runs] [receiver|elasticsearch]
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCorpus } from './corpus';
+import { startMesosReplay } from '../test/helpers/mesos-replay/replay-server';
+import { BulkReceiver } from '../test/helpers/bulk-receiver';
+
+const REPO = process.env['HERALD_REPO'] ?? process.cwd();
+const MAIN = join(REPO, 'dist', 'main.js');
+const ES = 'http://127.0.0.1:9200';
+
+function procStat(pid: number): { cpuSec: number; hwmBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { cpuSec: (Number(fields[11]) + Number(fields[12])) / 100, hwmBytes: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024 };
+}
+
+async function metric(port: number, re: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(re.exec(text)?.[1] ?? NaN);
+}
+
+interface Run { seconds: number; cpuSec: number; hwmBytes: number; lines: number; bytes: number; docs: number }
+
+async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'receiver' | 'elasticsearch', n: number): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-bench-sbx-'));
+  const workDir = join(dir, 'mesos');
+  const agent = await startMesosReplay({ workDir });
+  corpus.files.forEach((f, i) => {
+    const name = f.path.split('/').pop()!.replace(/[^a-z0-9]+/gi, '-').replace(/-log$/, '');
+    const ex = agent.addExecutor({ taskId: `bench_${name}.instance-0000000${i}-7714-11e7-a55c-5ecf1c4671f6._app.1`, containerId: `bench-${n}-${i}`, createDirectory: true });
+    const sandbox = ex.directory;
+    if (sandbox === undefined) throw new Error('the replayed executor has no sandbox directory');
+    try {
+      linkSync(f.path, join(sandbox, 'stdout'));
+    } catch {
+      copyFileSync(f.path, join(sandbox, 'stdout'));
+    }
+  });
+  const receiver = target === 'receiver' ? await BulkReceiver.start() : undefined;
+  const index = `herald-bench-${process.pid}-${n}`;
+  const url = receiver ? receiver.url : ES;
+  const config = join(dir, 'herald.yaml');
+  writeFileSync(config, [
+    `state_dir: ${dir}/state`, 'server: { port: 0 }', 'log_level: warn',
+    `mesos: { agent_url: "${agent.url}" }`,
+    'metrics: { agent: { enabled: false }, containers: { enabled: false }, host: { enabled: false } }',
+    'scrape: { enabled: false }',
+    'qos: { enabled: false }',
+    'logs:', '  files: []', '  sandboxes: { start_at: beginning }',
+    `outputs: { elasticsearch: { url: "${url}", index: "${index}-%Y.%m.%d", dead_letter_index: "${index}-dl-%Y.%m.%d", template: { name: "${index}" } } }`,
+  ].join('\n'));
+  const child = spawn(process.execPath, [MAIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'info' } });
+  let out = '';
+  const port = await new Promise<number>((res, rej) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"port":(\d+)\},"msg":"herald started"/.exec(out);
+      if (m) res(Number(m[1]));
+    });
+    child.once('exit', () => rej(new Error(`herald exited: ${out}`)));
+  });
+  child.stdout.resume();
+  const started = performance.now();
+  const cpu0 = procStat(child.pid as number).cpuSec;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const bytes = await metric(port, /herald_tail_bytes_total\{source="sandboxes"\} (\d+)/);
+    const inflight = await metric(port, /herald_pipeline_batches_in_flight\{source="sandboxes"\} (\d+)/);
+    if (bytes >= corpus.bytes && inflight === 0) break;
+    if (performance.now() - started > 1_200_000) throw new Error('benchmark run exceeded 20 minutes');
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { cpuSec, hwmBytes } = procStat(child.pid as number);
+  const lines = await metric(port, /herald_tail_lines_total\{source="sandboxes"\} (\d+)/);
+  const docs = await metric(port, /herald_elasticsearch_documents_total\{outcome="delivered"\} (\d+)/);
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  await receiver?.close();
+  await agent.close();
+  if (!receiver) {
+    await fetch(`${ES}/${index}-*`, { method: 'DELETE' });
+    for (const t of [index, `${index}-dead-letter`]) await fetch(`${ES}/_index_template/${t}`, { method: 'DELETE' });
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { seconds, cpuSec: cpuSec - cpu0, hwmBytes, lines, bytes: corpus.bytes, docs };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  const mib = Number(process.argv[2] ?? 300);
+  const runs = Number(process.argv[3] ?? 3);
+  const target = process.argv[4] === 'elasticsearch' ? 'elasticsearch' : 'receiver';
+  const corpus = generateCorpus(join(REPO, 'bench', '.corpus'), mib * 1024 * 1024);
+  process.stdout.write(`corpus: ${corpus.lines} lines, ${(corpus.bytes / 1048576).toFixed(0)} MiB, ${corpus.files.length} sandboxes → ${target}\n`);
+  const results: Run[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await runOnce(corpus, target, i);
+    results.push(r);
+    process.stdout.write(`run ${i + 1}: ${(r.lines / r.seconds).toFixed(0)} lines/s, ${(r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s, ${(r.cpuSec / (r.bytes / 2 ** 30)).toFixed(1)} CPU s/GiB, peak RSS ${(r.hwmBytes / 1048576).toFixed(0)} MiB, ${r.docs} documents delivered\n`);
+  }
+  const m = (f: (r: Run) => number) => median(results.map(f));
+  process.stdout.write(
+    `median of ${runs}: ${m((r) => r.lines / r.seconds).toFixed(0)} lines/s, ${m((r) => r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s, ` +
+      `${m((r) => r.cpuSec / (r.bytes / 2 ** 30)).toFixed(1)} CPU s/GiB, peak RSS ${m((r) => r.hwmBytes / 1048576).toFixed(0)} MiB\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String(err)}\n`);
+  process.exit(1);
+});
