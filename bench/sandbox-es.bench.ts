@@ -6,29 +6,15 @@
  *   npm run build && npx tsc -p tsconfig.json --outDir /tmp/hb && ln -sfn $PWD/node_modules /tmp/hb/node_modules
  *   node /tmp/hb/bench/sandbox-es.bench.js [MiB] [runs] [receiver|elasticsearch]
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCorpus } from './corpus';
+import { REPO, median, metric, runAgentUntilDrained, stopAgent } from './agent-process';
 import { startMesosReplay } from '../test/helpers/mesos-replay/replay-server';
 import { BulkReceiver } from '../test/helpers/bulk-receiver';
 
-const REPO = process.env['HERALD_REPO'] ?? process.cwd();
-const MAIN = join(REPO, 'dist', 'main.js');
 const ES = 'http://127.0.0.1:9200';
-
-function procStat(pid: number): { cpuSec: number; hwmBytes: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { cpuSec: (Number(fields[11]) + Number(fields[12])) / 100, hwmBytes: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024 };
-}
-
-async function metric(port: number, re: RegExp): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return Number(re.exec(text)?.[1] ?? NaN);
-}
 
 interface Run { seconds: number; cpuSec: number; hwmBytes: number; lines: number; bytes: number; docs: number }
 
@@ -60,32 +46,9 @@ async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'recei
     'logs:', '  files: []', '  sandboxes: { start_at: beginning }',
     `outputs: { elasticsearch: { url: "${url}", index: "${index}-%Y.%m.%d", dead_letter_index: "${index}-dl-%Y.%m.%d", template: { name: "${index}" } } }`,
   ].join('\n'));
-  const child = spawn(process.execPath, [MAIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'info' } });
-  let out = '';
-  const port = await new Promise<number>((res, rej) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"port":(\d+)\},"msg":"herald started"/.exec(out);
-      if (m) res(Number(m[1]));
-    });
-    child.once('exit', () => rej(new Error(`herald exited: ${out}`)));
-  });
-  child.stdout.resume();
-  const started = performance.now();
-  const cpu0 = procStat(child.pid as number).cpuSec;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
-    const bytes = await metric(port, /herald_tail_bytes_total\{source="sandboxes"\} (\d+)/);
-    const inflight = await metric(port, /herald_pipeline_batches_in_flight\{source="sandboxes"\} (\d+)/);
-    if (bytes >= corpus.bytes && inflight === 0) break;
-    if (performance.now() - started > 1_200_000) throw new Error('benchmark run exceeded 20 minutes');
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const { cpuSec, hwmBytes } = procStat(child.pid as number);
-  const lines = await metric(port, /herald_tail_lines_total\{source="sandboxes"\} (\d+)/);
-  const docs = await metric(port, /herald_elasticsearch_documents_total\{outcome="delivered"\} (\d+)/);
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  const run = await runAgentUntilDrained(config, 'sandboxes', corpus.bytes, 1_200_000);
+  const docs = await metric(run.port, /herald_elasticsearch_documents_total\{outcome="delivered"\} (\d+)/);
+  await stopAgent(run);
   await receiver?.close();
   await agent.close();
   if (!receiver) {
@@ -93,10 +56,8 @@ async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'recei
     for (const t of [index, `${index}-dead-letter`]) await fetch(`${ES}/_index_template/${t}`, { method: 'DELETE' });
   }
   rmSync(dir, { recursive: true, force: true });
-  return { seconds, cpuSec: cpuSec - cpu0, hwmBytes, lines, bytes: corpus.bytes, docs };
+  return { seconds: run.seconds, cpuSec: run.cpuSec, hwmBytes: run.hwmBytes, lines: run.lines, bytes: corpus.bytes, docs };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function main(): Promise<void> {
   const mib = Number(process.argv[2] ?? 300);

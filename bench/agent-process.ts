@@ -1,0 +1,72 @@
+/**
+ * The agent as a measured process, shared by the end-to-end benchmarks: start dist/main.js on a config,
+ * read its own /metrics, wait until a source has read everything and nothing is in flight, and read its
+ * CPU time (utime+stime) and peak RSS (VmHWM) from /proc.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+export const REPO = process.env['HERALD_REPO'] ?? process.cwd();
+const MAIN = join(REPO, 'dist', 'main.js');
+
+export function procStat(pid: number): { cpuSec: number; hwmBytes: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return { cpuSec: (Number(fields[11]) + Number(fields[12])) / 100, hwmBytes: Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024 };
+}
+
+export async function metric(port: number, re: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(re.exec(text)?.[1] ?? NaN);
+}
+
+export interface AgentRun {
+  seconds: number;
+  cpuSec: number;
+  hwmBytes: number;
+  lines: number;
+  port: number;
+  child: ChildProcessByStdio<null, Readable, null>;
+}
+
+/**
+ * Runs the agent on `configFile` until source `source` has read `bytes` bytes and has no batch in flight
+ * (bounded by `limitMs`). The agent is left running: read more metrics, then `stopAgent`.
+ */
+export async function runAgentUntilDrained(configFile: string, source: string, bytes: number, limitMs: number): Promise<AgentRun> {
+  const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'info' } });
+  let out = '';
+  const port = await new Promise<number>((res, rej) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"port":(\d+)\},"msg":"herald started"/.exec(out);
+      if (m) res(Number(m[1]));
+    });
+    child.once('exit', () => rej(new Error(`herald exited: ${out}`)));
+  });
+  child.stdout.resume();
+  const pid = child.pid as number; // set once the process started (it answered on stdout)
+  const started = performance.now();
+  const cpu0 = procStat(pid).cpuSec;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const read = await metric(port, new RegExp(`herald_tail_bytes_total\\{source="${source}"\\} (\\d+)`));
+    const inflight = await metric(port, new RegExp(`herald_pipeline_batches_in_flight\\{source="${source}"\\} (\\d+)`));
+    if (read >= bytes && inflight === 0) break;
+    if (performance.now() - started > limitMs) throw new Error(`benchmark run exceeded ${limitMs / 60_000} minutes`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const { cpuSec, hwmBytes } = procStat(pid);
+  const lines = await metric(port, new RegExp(`herald_tail_lines_total\\{source="${source}"\\} (\\d+)`));
+  return { seconds, cpuSec: cpuSec - cpu0, hwmBytes, lines, port, child };
+}
+
+export async function stopAgent(run: AgentRun): Promise<void> {
+  run.child.kill('SIGTERM');
+  await new Promise((r) => run.child.once('exit', r));
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
