@@ -8,6 +8,7 @@ import { parseSizeBytes } from '../config/units';
 import { MAX_BURST_BYTES, MAX_BURST_LINES, MAX_BYTES_PER_SEC, MAX_LINES_PER_SEC, type QosConfig, type QosOverrideConfig } from './config';
 import type { BucketLimits } from './token-bucket';
 import type { Identity } from '../pipeline/records';
+import { appGlob, isAppGlob } from '../pipeline/app-glob';
 
 export interface AppLimits extends BucketLimits {
   /** Index of the priority class (NodeCeiling.classes). */
@@ -28,23 +29,6 @@ interface LabelValues {
 export const LABEL_SETTINGS = ['lines_per_sec', 'burst_lines', 'bytes_per_sec', 'burst_bytes', 'priority'] as const;
 export type LabelSetting = (typeof LABEL_SETTINGS)[number];
 
-/** App-id glob → anchored RegExp: `*` and `?` stay within a "/" segment, `**` spans segments. */
-export function appGlob(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        re += '.*';
-        i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += /[.+^${}()|[\]\\/]/.test(c) ? `\\${c}` : c;
-  }
-  return new RegExp(`^${re}$`);
-}
-
-const isGlob = (s: string) => s.includes('*') || s.includes('?');
 // Bound on the per-key cache: keys beyond it are resolved again (cheap) rather than kept forever.
 const KEY_CACHE_MAX = 50_000;
 
@@ -62,7 +46,7 @@ export class LimitResolver {
     this.#classes = classes;
     this.#onLabelError = onLabelError;
     for (const o of cfg.overrides) {
-      if (isGlob(o.app)) this.#globs.push({ re: appGlob(o.app), o });
+      if (isAppGlob(o.app)) this.#globs.push({ re: appGlob(o.app), o });
       else if (!this.#exact.has(o.app)) this.#exact.set(o.app, o);
     }
   }

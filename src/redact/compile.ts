@@ -5,6 +5,7 @@
  */
 import { ErrorCode, HeraldError } from '../errors';
 import { formatPath } from '../config/errors';
+import { appGlob } from '../pipeline/app-glob';
 import type { RedactConfig, RuleSetting } from './config';
 import { redactProblems } from './config-checks';
 import { Hasher, fillMaskText, type RuleAction } from './modes';
@@ -29,21 +30,6 @@ function merge(base: Effective, s: RuleSetting | undefined): Effective {
   if (s === undefined) return base;
   if (typeof s === 'boolean') return { ...base, enabled: s };
   return { enabled: s.enabled ?? true, mode: s.mode ?? base.mode, keepLast: s.keep_last ?? base.keepLast, text: s.text ?? base.text };
-}
-
-/** `/shop/*` → regex: `*` within a path segment, `**` across segments, `?` one character. */
-export function appGlob(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i] as string;
-    if (c === '*' && glob[i + 1] === '*') {
-      re += '.*';
-      i++;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 export class Redaction {

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { z } from 'zod';
 import { qosSchema } from '../../src/qos/config';
-import { LimitResolver, appGlob } from '../../src/qos/app-limits';
+import { LimitResolver } from '../../src/qos/app-limits';
+import { appGlob } from '../../src/pipeline/app-glob';
 
 const issues = (input: unknown) => {
   const r = qosSchema.safeParse(input);

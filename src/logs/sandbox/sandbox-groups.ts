@@ -11,7 +11,7 @@
 import type { ExecutorRun } from '../../mesos/model';
 import type { MultilineConfig } from '../tail/multiline';
 import type { WatchGroup } from '../tail/groups';
-import { AppMatcher } from './app-match';
+import { AppMatcher } from '../../pipeline/app-glob';
 import { relativeGlob, type SandboxFormat, type SandboxesConfig } from './config';
 import type { SandboxRef } from './discovery';
 import { sandboxIdentity, type SandboxStream } from './identity';

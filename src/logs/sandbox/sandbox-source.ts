@@ -23,7 +23,7 @@ import { counter, gauge } from '../../observability/metrics';
 import { errorMessage } from '../../errors';
 import { compileGlob } from '../tail/glob';
 import type { TailSource, WatchGroup } from '../tail/tail-source';
-import { AppMatcher } from './app-match';
+import { AppMatcher } from '../../pipeline/app-glob';
 import type { SandboxesConfig } from './config';
 import { SandboxScanner, sentinelPath, type SandboxRef } from './discovery';
 import { pathRun } from './identity';

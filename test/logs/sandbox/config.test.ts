@@ -1,6 +1,6 @@
 import t from 'tap';
 import { sandboxesConfigSchema } from '../../../src/logs/sandbox/config';
-import { AppMatcher } from '../../../src/logs/sandbox/app-match';
+import { AppMatcher } from '../../../src/pipeline/app-glob';
 import { labelGlobs } from '../../../src/logs/sandbox/sandbox-groups';
 
 void t.test('defaults', async (t) => {
