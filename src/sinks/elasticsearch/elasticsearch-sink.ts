@@ -26,7 +26,7 @@ import type { ElasticsearchOutputConfig } from './config';
 import { safeReason, itemError } from './dead-letter';
 import { DocumentEncoder, IndexNamer } from './encode';
 import { createClient } from './es-client';
-import { RateLimitedLog } from './rate-limited-log';
+import { RateLimitedLog } from '../../observability/log-limiter';
 import { backoffMs, isRetriableRequestStatus, retryAfterMs, type Backoff } from './retry-policy';
 import { SinkMetrics, type RequestResult } from './sink-metrics';
 import { installTemplate, loadTemplates, type TemplateSpec } from './template-installer';

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { sleep } from '../../pipeline/timing';
-import { LogLimiter } from './log-limiter';
+import { LogLimiter } from '../../observability/log-limiter';
 import { retryDelayMs, type BackoffOptions, type WriteResult } from './retry-policy';
 import type { WriteClient } from './write-client';
 

@@ -24,7 +24,7 @@ import { BatchSender, type SendControl } from './batch-sender';
 import { influxdbBufferDir, type InfluxdbOutputConfig } from './config';
 import { DiskBuffer } from './disk-buffer';
 import { LineEncoder } from './encode';
-import { LogLimiter } from './log-limiter';
+import { LogLimiter } from '../../observability/log-limiter';
 import { WriteClient } from './write-client';
 
 export interface InfluxdbSinkOptions {

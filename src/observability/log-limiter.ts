@@ -1,7 +1,10 @@
 /**
  * Rate-limits a repeated log message per key: the first occurrence is logged in full, later ones are only
- * counted, and the count is logged with the next occurrence once `intervalMs` has passed.
+ * counted, and the count is logged with the next occurrence once `intervalMs` has passed. An outage of an
+ * hour is a handful of lines, not one per retry.
  */
+import type { Logger } from 'pino';
+
 export class LogLimiter {
   readonly #state = new Map<string, { atMs: number; suppressed: number }>();
 
@@ -36,5 +39,25 @@ export class LogLimiter {
     const out: [string, number][] = [];
     for (const [k, s] of this.#state) if (s.suppressed > 0) out.push([k, s.suppressed]);
     return out;
+  }
+}
+
+/** A LogLimiter bound to a logger: `log()` logs or counts, adding `suppressed` to the fields when some were. */
+export class RateLimitedLog {
+  readonly #limiter: LogLimiter;
+
+  constructor(
+    private readonly logger: Logger,
+    intervalMs: number,
+    now: () => number,
+  ) {
+    this.#limiter = new LogLimiter(intervalMs, now);
+  }
+
+  /** Logs `msg` with `fields` unless `key` was logged less than the interval ago (then counts it). */
+  log(level: 'warn' | 'error', key: string, fields: Record<string, unknown>, msg: string): void {
+    const suppressed = this.#limiter.allow(key);
+    if (suppressed < 0) return;
+    this.logger[level](suppressed > 0 ? { ...fields, suppressed } : fields, msg);
   }
 }
