@@ -4,6 +4,7 @@ import type { MesosMetadata } from '../../mesos/model';
 import { createParser } from '../parse';
 import type { LogsConfig } from '../config';
 import { TailSource } from '../tail/tail-source';
+import { tailEngineOptions } from '../tail';
 import type { SandboxesConfig } from './config';
 import { SandboxSource } from './sandbox-source';
 
@@ -33,13 +34,7 @@ export const mesosSandboxesSource = defineComponent({
         groups: [], // set by discovery (SandboxSource.start) before the engine's first scan
         context,
         parserFor: createParser, // unused: every sandbox group brings its own parser
-        batchMaxRecords: cfg.pipeline.batch_max_records,
-        batchMaxBytes: cfg.pipeline.batch_max_bytes,
-        batchMaxWaitMs: cfg.pipeline.batch_max_wait_ms,
-        rescanIntervalMs: cfg.logs.rescan_interval_ms,
-        readChunkBytes: cfg.logs.read_chunk_bytes,
-        maxOpenFiles: cfg.logs.max_open_files,
-        closeInactiveMs: cfg.logs.close_inactive_ms,
+        ...tailEngineOptions(cfg.logs, cfg.pipeline),
       }),
     }),
 });

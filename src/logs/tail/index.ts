@@ -3,7 +3,20 @@ import { createParser } from '../parse';
 import type { LogsConfig } from '../config';
 import type { PipelineConfig } from '../../pipeline/config';
 import { watchGroupFromConfig } from './config';
-import { TailSource } from './tail-source';
+import { TailSource, type TailSourceOptions } from './tail-source';
+
+/** The engine settings every tail source takes from the `logs` and `pipeline` sections. */
+export function tailEngineOptions(logs: LogsConfig, pipeline: PipelineConfig): Omit<TailSourceOptions, 'name' | 'groups' | 'context' | 'parserFor'> {
+  return {
+    batchMaxRecords: pipeline.batch_max_records,
+    batchMaxBytes: pipeline.batch_max_bytes,
+    batchMaxWaitMs: pipeline.batch_max_wait_ms,
+    rescanIntervalMs: logs.rescan_interval_ms,
+    readChunkBytes: logs.read_chunk_bytes,
+    maxOpenFiles: logs.max_open_files,
+    closeInactiveMs: logs.close_inactive_ms,
+  };
+}
 
 /** Tails the configured `logs.files` (syslog, HAProxy, JSON, plain, glog). */
 export const tailSource = defineComponent({
@@ -16,12 +29,6 @@ export const tailSource = defineComponent({
       groups: cfg.logs.files.map((f, i) => watchGroupFromConfig(f, i)),
       context,
       parserFor: createParser,
-      batchMaxRecords: cfg.pipeline.batch_max_records,
-      batchMaxBytes: cfg.pipeline.batch_max_bytes,
-      batchMaxWaitMs: cfg.pipeline.batch_max_wait_ms,
-      rescanIntervalMs: cfg.logs.rescan_interval_ms,
-      readChunkBytes: cfg.logs.read_chunk_bytes,
-      maxOpenFiles: cfg.logs.max_open_files,
-      closeInactiveMs: cfg.logs.close_inactive_ms,
+      ...tailEngineOptions(cfg.logs, cfg.pipeline),
     }),
 });
