@@ -4,7 +4,6 @@
  */
 import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Registry } from 'prom-client';
 import type { Batch } from '../../../src/pipeline/contracts';
 import { systemClock, type ComponentContext } from '../../../src/pipeline/context';
 import type { LogEvent } from '../../../src/pipeline/records';
@@ -15,8 +14,9 @@ import { sandboxesConfigSchema, type SandboxesConfig } from '../../../src/logs/s
 import { SandboxSource } from '../../../src/logs/sandbox/sandbox-source';
 import { testContext } from '../../helpers/context';
 import type { FakeMetadata } from './fake-metadata';
+import { sleep } from '../tail/helpers';
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { metricValue, sleep } from '../tail/helpers';
 
 export function config(over: Record<string, unknown> = {}): SandboxesConfig {
   return sandboxesConfigSchema.parse({ discovery_interval_ms: 100, start_at: 'beginning', release_after_ms: 300, ...over });
@@ -123,17 +123,6 @@ export function identityDoc(e: LogEvent): IdentityDoc {
 
 export function parseFragment(fragment: string): IdentityDoc {
   return JSON.parse(`{${fragment}}`) as IdentityDoc;
-}
-
-export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const m = registry.getSingleMetric(name);
-  if (!m) return 0;
-  const data = await m.get();
-  let sum = 0;
-  for (const v of data.values) {
-    if (Object.entries(labels).every(([k, val]) => (v.labels as Record<string, unknown>)[k] === val)) sum += v.value;
-  }
-  return sum;
 }
 
 /** Count occurrences of each message (duplicates show as counts > 1). */
