@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { qosSchema } from '../../src/qos/config';
 import { LimitResolver } from '../../src/qos/app-limits';
 import { appGlob } from '../../src/pipeline/app-glob';
+import { undescribedFields } from '../helpers/schema-descriptions';
 
 const issues = (input: unknown) => {
   const r = qosSchema.safeParse(input);
@@ -57,27 +58,8 @@ void t.test('errors name their path: unknown keys, unknown classes, out-of-range
 });
 
 void t.test('every field of the qos section has a description', async (t) => {
-  const missing: string[] = [];
-  const walk = (node: unknown, path: string): void => {
-    if (node === null || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    const props = n['properties'] as Record<string, Record<string, unknown>> | undefined;
-    if (props) {
-      for (const [k, v] of Object.entries(props)) {
-        const described = typeof v['description'] === 'string' || ((v['anyOf'] ?? v['oneOf']) as Record<string, unknown>[] | undefined)?.some((x) => typeof x['description'] === 'string');
-        if (!described) missing.push(`${path}.${k}`);
-        walk(v, `${path}.${k}`);
-      }
-    }
-    for (const key of ['items', 'anyOf', 'oneOf', 'allOf', 'additionalProperties']) {
-      const child = n[key];
-      if (Array.isArray(child)) child.forEach((c) => walk(c, path));
-      else if (child) walk(child, `${path}[]`);
-    }
-  };
   const schema = z.toJSONSchema(qosSchema, { io: 'input', unrepresentable: 'any' });
-  walk(schema, 'qos');
-  t.same(missing, []);
+  t.same(undescribedFields(schema, 'qos'), []);
   t.ok(Object.keys((schema as { properties: object }).properties).length >= 14);
 });
 
