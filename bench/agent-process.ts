@@ -69,4 +69,22 @@ export async function stopAgent(run: AgentRun): Promise<void> {
   await new Promise((r) => run.child.once('exit', r));
 }
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+/** What a run measured, over a corpus of `bytes`. */
+export interface MeasuredRun { seconds: number; cpuSec: number; hwmBytes: number; lines: number; bytes: number }
+
+const figures = (lps: number, mibps: number, cpuPerGiB: number, rssMiB: number) =>
+  `${lps.toFixed(0)} lines/s, ${mibps.toFixed(1)} MiB/s, ${cpuPerGiB.toFixed(1)} CPU s/GiB, peak RSS ${rssMiB.toFixed(0)} MiB`;
+
+/** Runs `once` `runs` times, printing each run (with `extra(run)` appended) and then the medians. */
+export async function measureRuns<R extends MeasuredRun>(runs: number, once: (i: number) => Promise<R>, extra: (r: R) => string = () => ''): Promise<void> {
+  const results: R[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = await once(i);
+    results.push(r);
+    process.stdout.write(`run ${i + 1}: ${figures(r.lines / r.seconds, r.bytes / 1048576 / r.seconds, r.cpuSec / (r.bytes / 2 ** 30), r.hwmBytes / 1048576)}${extra(r)}\n`);
+  }
+  const m = (f: (r: R) => number) => median(results.map(f));
+  process.stdout.write(`median of ${runs}: ${figures(m((r) => r.lines / r.seconds), m((r) => r.bytes / 1048576 / r.seconds), m((r) => r.cpuSec / (r.bytes / 2 ** 30)), m((r) => r.hwmBytes / 1048576))}\n`);
+}

@@ -7,11 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCorpus } from './corpus';
-import { REPO, median, runAgentUntilDrained, stopAgent } from './agent-process';
+import { REPO, measureRuns, type MeasuredRun, runAgentUntilDrained, stopAgent } from './agent-process';
 
-interface Run { seconds: number; cpuSec: number; hwmBytes: number; lines: number; bytes: number }
-
-async function runOnce(corpus: ReturnType<typeof generateCorpus>, extraConfig: string): Promise<Run> {
+async function runOnce(corpus: ReturnType<typeof generateCorpus>, extraConfig: string): Promise<MeasuredRun> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-'));
   const files = corpus.files.map((f) => `    - { path: ${f.path}, format: ${f.format}, start_at: beginning${f.format === 'plain' ? `, multiline: { start_pattern: '^\\d{4}-' }` : ''} }`);
   const config = join(dir, 'herald.yaml');
@@ -28,17 +26,7 @@ async function main(): Promise<void> {
   const extra = process.argv[4] ?? '';
   const corpus = generateCorpus(join(REPO, 'bench', '.corpus'), mib * 1024 * 1024);
   process.stdout.write(`corpus: ${corpus.lines} lines, ${(corpus.bytes / 1048576).toFixed(0)} MiB, ${corpus.files.length} files\n`);
-  const results: Run[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = await runOnce(corpus, extra);
-    results.push(r);
-    process.stdout.write(`run ${i + 1}: ${(r.lines / r.seconds).toFixed(0)} lines/s, ${(r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s, ${(r.cpuSec / (r.bytes / 2 ** 30)).toFixed(1)} CPU s/GiB, peak RSS ${(r.hwmBytes / 1048576).toFixed(0)} MiB\n`);
-  }
-  const m = (f: (r: Run) => number) => median(results.map(f));
-  process.stdout.write(
-    `median of ${runs}: ${m((r) => r.lines / r.seconds).toFixed(0)} lines/s, ${m((r) => r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s, ` +
-      `${m((r) => r.cpuSec / (r.bytes / 2 ** 30)).toFixed(1)} CPU s/GiB, peak RSS ${m((r) => r.hwmBytes / 1048576).toFixed(0)} MiB\n`,
-  );
+  await measureRuns(runs, () => runOnce(corpus, extra));
 }
 
 main().catch((err: unknown) => {

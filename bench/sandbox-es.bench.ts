@@ -10,13 +10,13 @@ import { copyFileSync, linkSync, mkdtempSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCorpus } from './corpus';
-import { REPO, median, metric, runAgentUntilDrained, stopAgent } from './agent-process';
+import { REPO, measureRuns, type MeasuredRun, metric, runAgentUntilDrained, stopAgent } from './agent-process';
 import { startMesosReplay } from '../test/helpers/mesos-replay/replay-server';
 import { BulkReceiver } from '../test/helpers/bulk-receiver';
 
 const ES = 'http://127.0.0.1:9200';
 
-interface Run { seconds: number; cpuSec: number; hwmBytes: number; lines: number; bytes: number; docs: number }
+interface Run extends MeasuredRun { docs: number }
 
 async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'receiver' | 'elasticsearch', n: number): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-sbx-'));
@@ -65,17 +65,7 @@ async function main(): Promise<void> {
   const target = process.argv[4] === 'elasticsearch' ? 'elasticsearch' : 'receiver';
   const corpus = generateCorpus(join(REPO, 'bench', '.corpus'), mib * 1024 * 1024);
   process.stdout.write(`corpus: ${corpus.lines} lines, ${(corpus.bytes / 1048576).toFixed(0)} MiB, ${corpus.files.length} sandboxes → ${target}\n`);
-  const results: Run[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = await runOnce(corpus, target, i);
-    results.push(r);
-    process.stdout.write(`run ${i + 1}: ${(r.lines / r.seconds).toFixed(0)} lines/s, ${(r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s, ${(r.cpuSec / (r.bytes / 2 ** 30)).toFixed(1)} CPU s/GiB, peak RSS ${(r.hwmBytes / 1048576).toFixed(0)} MiB, ${r.docs} documents delivered\n`);
-  }
-  const m = (f: (r: Run) => number) => median(results.map(f));
-  process.stdout.write(
-    `median of ${runs}: ${m((r) => r.lines / r.seconds).toFixed(0)} lines/s, ${m((r) => r.bytes / 1048576 / r.seconds).toFixed(1)} MiB/s, ` +
-      `${m((r) => r.cpuSec / (r.bytes / 2 ** 30)).toFixed(1)} CPU s/GiB, peak RSS ${m((r) => r.hwmBytes / 1048576).toFixed(0)} MiB\n`,
-  );
+  await measureRuns(runs, (i) => runOnce(corpus, target, i), (r) => `, ${r.docs} documents delivered`);
 }
 
 main().catch((err: unknown) => {
