@@ -11,6 +11,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Counter, Histogram } from 'prom-client';
 import { ErrorCode, HeraldError } from '../errors';
+import { backoffMs } from '../net/retry';
 import { counter, histogram } from '../observability/metrics';
 import type { ComponentContext } from '../pipeline/context';
 import type { MesosConfig } from './config';
@@ -122,12 +123,10 @@ export class AgentClient implements MesosAgentClient {
     this.#agent.destroy();
   }
 
-  /** Full-jitter-ish exponential backoff: uniform in [d/2, d], d = min(cap, base·2^(n-1)); Retry-After wins, capped. */
+  /** Exponential backoff with equal jitter (attempt from 1); a Retry-After wins, capped. */
   #backoffMs(attempt: number, retryAfterMs: number | undefined): number {
-    const cap = this.#config.retry_max_backoff_ms;
-    if (retryAfterMs !== undefined) return Math.min(cap, retryAfterMs);
-    const d = Math.min(cap, this.#config.retry_backoff_ms * 2 ** (attempt - 1));
-    return Math.round(d / 2 + (this.#random() * d) / 2);
+    const b = { initialMs: this.#config.retry_backoff_ms, maxMs: this.#config.retry_max_backoff_ms };
+    return retryAfterMs !== undefined ? Math.min(b.maxMs, retryAfterMs) : backoffMs(b, attempt - 1, 'equal', this.#random);
   }
 
   #error(path: string, reason: string, attempts: number): HeraldError {

@@ -6,6 +6,7 @@
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { parseRetryAfter } from '../net/retry';
 
 /** Bounded label set of `herald_mesos_agent_requests_total{outcome}`. */
 export type AttemptOutcome = 'ok' | 'http_4xx' | 'http_5xx' | 'http_other' | 'timeout' | 'connection' | 'too_large' | 'bad_json' | 'aborted';
@@ -65,7 +66,7 @@ function onResponse(res: IncomingMessage, o: GetOptions, finish: (err: AttemptEr
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 299) {
     res.resume();
-    const retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+    const retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now());
     if (status === 429) finish(new AttemptError('http_4xx', true, `HTTP ${status}`, retryAfterMs));
     else if (status >= 500) finish(new AttemptError('http_5xx', true, `HTTP ${status}`, retryAfterMs));
     else if (status >= 400) finish(new AttemptError('http_4xx', false, `HTTP ${status}${status === 401 || status === 403 ? ' (check mesos.auth)' : ''}`));
@@ -96,13 +97,4 @@ function onResponse(res: IncomingMessage, o: GetOptions, finish: (err: AttemptEr
 function isTlsVerifyError(err: NodeJS.ErrnoException): boolean {
   const code = err.code ?? '';
   return code.startsWith('CERT_') || code.startsWith('ERR_TLS_') || code.includes('SELF_SIGNED') || code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY';
-}
-
-/** Retry-After as delta-seconds or an HTTP date → ms; undefined when absent or unparsable. */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs = Date.now()): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v.trim() === '') return undefined;
-  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }

@@ -5,7 +5,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentClient, endpointKind } from '../../src/mesos/agent-client';
 import { mesosSchema } from '../../src/mesos/config';
-import { parseRetryAfter } from '../../src/mesos/http-get';
 import { normaliseState } from '../../src/mesos/state';
 import { ErrorCode, HeraldError } from '../../src/errors';
 import { createRegistry } from '../../src/observability/metrics';
@@ -206,11 +205,4 @@ void t.test('close() and an abort signal end a request in flight at once', async
   t.match((await p2).message, /GET \/containers: aborted$/);
   t.ok(Date.now() - started < 2000);
   c.close();
-});
-
-void t.test('Retry-After', async (t) => {
-  t.equal(parseRetryAfter('3'), 3000);
-  t.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000);
-  t.equal(parseRetryAfter('soon'), undefined);
-  t.equal(parseRetryAfter(undefined), undefined);
 });

@@ -27,7 +27,8 @@ import { safeReason, itemError } from './dead-letter';
 import { DocumentEncoder, IndexNamer } from './encode';
 import { createClient } from './es-client';
 import { RateLimitedLog } from '../../observability/log-limiter';
-import { backoffMs, isRetriableRequestStatus, retryAfterMs, type Backoff } from './retry-policy';
+import { backoffMs, parseRetryAfter, type Backoff } from '../../net/retry';
+import { isRetriableRequestStatus } from './retry-policy';
 import { SinkMetrics, type RequestResult } from './sink-metrics';
 import { installTemplate, loadTemplates, type TemplateSpec } from './template-installer';
 
@@ -121,7 +122,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
         if (this.#closing) break;
         this.#log.log('warn', 'template', { ...describeError(err), attempt }, 'cannot install the index templates yet; writes wait, retrying');
         this.#firstAttemptDone();
-        await sleep(backoffMs(attempt, this.#backoff, this.#random), this.#abort.signal);
+        await sleep(backoffMs(this.#backoff, attempt, 'full', this.#random), this.#abort.signal);
       }
     }
     this.#firstAttemptDone();
@@ -245,10 +246,10 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
         for (const seg of req.segments) s.refuseAll(seg, e);
         return;
       }
-      const after = retryAfterMs(err.headers?.['retry-after'], this.#backoff.maxMs, this.#ctx.clock.now());
+      const after = parseRetryAfter(err.headers?.['retry-after'], this.#ctx.clock.now(), this.#backoff.maxMs);
       for (const seg of req.segments) s.retryAll(seg);
       this.#log.log('warn', 'bulk_http', { ...info, documents: req.count }, 'bulk request failed; re-sending');
-      this.#schedule(new BulkRequest(s.retry.splice(0), req.count, req.attempt + 1), after ?? backoffMs(req.attempt, this.#backoff, this.#random));
+      this.#schedule(new BulkRequest(s.retry.splice(0), req.count, req.attempt + 1), after ?? backoffMs(this.#backoff, req.attempt, 'full', this.#random));
       return;
     }
     for (const seg of req.segments) s.retryAll(seg);
@@ -277,7 +278,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     if (s.retry.length > 0) {
       let count = 0;
       for (const seg of s.retry) count += segmentSize(seg);
-      this.#schedule(new BulkRequest(s.retry, count, attempt + 1), backoffMs(attempt, this.#backoff, this.#random));
+      this.#schedule(new BulkRequest(s.retry, count, attempt + 1), backoffMs(this.#backoff, attempt, 'full', this.#random));
     }
     for (const dl of s.deadLetters) this.#buffer.add(dl, setChars(dl));
     if (s.deadLetters.length > 0) this.#lingerExpired = true;

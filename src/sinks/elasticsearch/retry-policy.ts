@@ -1,7 +1,5 @@
 /**
- * Which failures are worth re-sending, and how long to wait: capped exponential backoff with full jitter
- * (a random wait in [0, min(max, initial * 2^attempt)]), so that many nodes hit by the same outage do not
- * come back in lockstep. I/O-free.
+ * Which failures are worth re-sending (the wait between attempts is src/net/retry.ts, with full jitter). I/O-free.
  */
 
 /**
@@ -20,29 +18,4 @@ export function isRetriableStatus(status: number, errorType?: string): boolean {
  */
 export function isRetriableRequestStatus(status: number): boolean {
   return status !== 400 && status !== 413;
-}
-
-export interface Backoff {
-  initialMs: number;
-  maxMs: number;
-}
-
-/** Wait before attempt `attempt + 1` (attempt 0 = the first re-send). */
-export function backoffMs(attempt: number, b: Backoff, random: () => number = Math.random): number {
-  const cap = Math.min(b.maxMs, b.initialMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * cap);
-}
-
-/** A Retry-After header (seconds or an HTTP date) in ms, capped; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | string[] | undefined, capMs: number, nowMs: number): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value === '') return undefined;
-  let ms: number;
-  if (/^\s*\d+\s*$/.test(value)) ms = Number(value) * 1000;
-  else {
-    const at = Date.parse(value);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - nowMs;
-  }
-  return Math.max(0, Math.min(capMs, ms));
 }

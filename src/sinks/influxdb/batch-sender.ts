@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
 import { sleep } from '../../pipeline/timing';
 import { LogLimiter } from '../../observability/log-limiter';
-import { retryDelayMs, type BackoffOptions, type WriteResult } from './retry-policy';
+import type { Backoff } from '../../net/retry';
+import { retryDelayMs, type WriteResult } from './retry-policy';
 import type { WriteClient } from './write-client';
 
 export type DropReason = 'unparsable' | 'field_type_conflict' | 'too_large' | 'rejected';
@@ -34,7 +35,7 @@ export interface SendControl {
 
 export interface BatchSenderOptions {
   client: WriteClient;
-  backoff: BackoffOptions;
+  backoff: Backoff;
   logger: Logger;
   monotonic(): number;
   requestSeconds: Histogram<'result'>;

@@ -115,7 +115,7 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
     });
     this.#sender = new BatchSender({
       client: this.#client,
-      backoff: { initialBackoffMs: c.retry.initial_backoff_ms, maxBackoffMs: c.retry.max_backoff_ms },
+      backoff: { initialMs: c.retry.initial_backoff_ms, maxMs: c.retry.max_backoff_ms },
       logger: this.#logger,
       monotonic: () => o.context.clock.monotonic(),
       requestSeconds: histogram(r, 'herald_influxdb_request_duration_seconds', 'Write request latency, by result', ['result'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),

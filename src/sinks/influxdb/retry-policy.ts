@@ -12,6 +12,8 @@
  *   401/403/404 are fixed by an operator, so the data waits (in the disk buffer) rather than being dropped.
  */
 
+import { backoffMs, type Backoff } from '../../net/retry';
+
 export type WriteResult =
   | { kind: 'ok' }
   | { kind: 'partial'; dropped: number; message: string }
@@ -41,20 +43,6 @@ export function unparsableLines(message: string): Set<string> {
   return out;
 }
 
-/** Retry-After as ms: delta-seconds (possibly fractional) or an HTTP date; undefined when absent or bad. */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v.trim() === '') return undefined;
-  let ms: number;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) ms = Number(v) * 1000;
-  else {
-    const at = Date.parse(v);
-    if (Number.isNaN(at)) return undefined;
-    ms = at - nowMs;
-  }
-  return Math.min(Math.max(0, Math.round(ms)), MAX_RETRY_AFTER_MS);
-}
-
 /** Classifies an HTTP answer with status >= 300. */
 export function classifyHttpError(status: number, message: string, retryAfterMs: number | undefined): WriteResult {
   if (status === 400 && message.includes(PARSE_PREFIX)) {
@@ -71,18 +59,7 @@ export function classifyHttpError(status: number, message: string, retryAfterMs:
   return { kind: 'rejected', status, message };
 }
 
-export interface BackoffOptions {
-  initialBackoffMs: number;
-  maxBackoffMs: number;
-}
-
-/** Capped exponential backoff with ±20% jitter (so many nodes do not retry in step); attempt counts from 1. */
-export function backoffMs(o: BackoffOptions, attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(o.maxBackoffMs, o.initialBackoffMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
-
-/** The wait before the next attempt: the server's Retry-After when it sent one, else the backoff. */
-export function retryDelayMs(o: BackoffOptions, attempt: number, retryAfterMs: number | undefined): number {
-  return retryAfterMs ?? backoffMs(o, attempt);
+/** The wait before attempt `attempt` (from 1): the server's Retry-After when it sent one, else the backoff. */
+export function retryDelayMs(b: Backoff, attempt: number, retryAfterMs: number | undefined): number {
+  return retryAfterMs ?? backoffMs(b, attempt - 1, 'spread');
 }

@@ -9,7 +9,8 @@ import { rootCertificates } from 'node:tls';
 import { HttpError, InfluxDB, type Transport } from '@influxdata/influxdb-client';
 import type { Secret } from '../../config/secret';
 import { errorMessage } from '../../errors';
-import { classifyHttpError, parseRetryAfter, type WriteResult } from './retry-policy';
+import { parseRetryAfter } from '../../net/retry';
+import { MAX_RETRY_AFTER_MS, classifyHttpError, type WriteResult } from './retry-policy';
 import type { Precision } from './encode';
 
 export interface WriteClientOptions {
@@ -79,7 +80,7 @@ export class WriteClient {
       return { kind: 'ok' };
     } catch (err) {
       if (err instanceof HttpError) {
-        const retryAfter = parseRetryAfter(err.headers?.['retry-after'], Date.now());
+        const retryAfter = parseRetryAfter(err.headers?.['retry-after'], Date.now(), MAX_RETRY_AFTER_MS);
         return classifyHttpError(err.statusCode, err.message || `HTTP ${err.statusCode}`, retryAfter);
       }
       const why = timedOut ? `no answer within ${this.#timeoutMs} ms` : errorMessage(err);
