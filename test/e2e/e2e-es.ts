@@ -80,6 +80,18 @@ export async function esIndices(...patterns: string[]): Promise<string[]> {
   return (r.json as Doc[]).map((i) => String(i['index']));
 }
 
+/**
+ * Creates a daily index of the run before Herald does, with `mappings` merged over the run's index template
+ * (mappings given at creation win over the template's): an operator's hand-made index.
+ */
+export async function esCreateIndex(run: EsRun, at: Date, mappings: Doc): Promise<string> {
+  const d = (n: number) => String(n).padStart(2, '0');
+  const name = run.index.replace('%Y', String(at.getUTCFullYear())).replace('%m', d(at.getUTCMonth() + 1)).replace('%d', d(at.getUTCDate()));
+  const r = await es('PUT', `/${name}`, { mappings });
+  if (r.status !== 200) throw new Error(`create ${name}: ${r.status} ${JSON.stringify(r.json).slice(0, 500)}`);
+  return name;
+}
+
 /** Deletes the run's indices (by name) and its two index templates. Best effort: cleanup never fails a test. */
 export async function esCleanup(run: EsRun): Promise<string[]> {
   const names = await esIndices(run.dataPattern, run.deadLetterPattern).catch(() => []);

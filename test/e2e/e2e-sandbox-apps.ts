@@ -14,12 +14,12 @@ export type AppKind = 'json' | 'plain' | 'java' | 'binary';
 /** Multiline start of every app event: a JSON object, an ISO date (Java, stderr) or "seq=" (plain, binary). */
 export const START_PATTERN = '^(\\{|\\d{4}-\\d\\d-\\d\\d|seq=)';
 
-/**
- * An HAProxy line as a garbled relay might write it: the client address has the shape of an IPv4 address
- * (so the parser files it under source.ip) but is not one; Elasticsearch's ip type refuses the document.
- */
-export const haproxyLine = (ip: string, seq: number) =>
-  `Nov 21 12:00:00 lb1 haproxy[123]: ${ip}:51234 [21/Nov/2026:12:00:00.123] fe_http be_app/srv1 0/0/1/2/3 200 512 - - ---- 1/1/0/0/0 0/0 "GET /seq=${seq} HTTP/1.1"`;
+/** An HAProxy HTTP log line as rsyslog writes it; its accept date is HAPROXY_LINE_TIME (local time). */
+export const haproxyLine = (ip: string, seq: number, bytesRead = 512) =>
+  `Nov 21 12:00:00 lb1 haproxy[123]: ${ip}:51234 [21/Nov/2026:12:00:00.123] fe_http be_app/srv1 0/0/1/2/3 200 ${bytesRead} - - ---- 1/1/0/0/0 0/0 "GET /seq=${seq} HTTP/1.1"`;
+
+/** The @timestamp of haproxyLine's documents: its accept date, read in the local time zone. */
+export const HAPROXY_LINE_TIME = new Date(2026, 10, 21, 12, 0, 0, 123);
 
 export const SEQ_RE = /seq=(\d{7})/;
 

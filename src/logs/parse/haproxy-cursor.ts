@@ -2,6 +2,7 @@
  * A forward-only cursor over one HAProxy payload: numbers, tokens and dates read straight from char codes.
  * One instance per parser, reset per line, so scanning allocates only the strings that become fields.
  */
+import { isIP } from 'node:net';
 import { Clock, codeAt, fractionMs, monthAt } from './time';
 
 export class Cursor {
@@ -162,8 +163,12 @@ function pair(s: string, i: number): number {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -10000;
 }
 
-/** True when the text between start and end looks like an IPv4/IPv6 address (hex digits, '.', ':'). */
-export function looksLikeIp(s: string, start: number, end: number): boolean {
+/**
+ * True when the text is an IPv4 or IPv6 address Elasticsearch's ip type accepts. The cheap shape test
+ * (digits, hex letters, '.', ':') rules out `unix`, `abns@...` and names first; node:net then checks the
+ * address itself, so a garbled `999.999.999.999` stays in source.address and never costs the document.
+ */
+export function isIpAddress(s: string, start: number, end: number): boolean {
   if (end <= start) return false;
   let sep = false;
   for (let i = start; i < end; i++) {
@@ -173,7 +178,7 @@ export function looksLikeIp(s: string, start: number, end: number): boolean {
     if (c === 46 || c === 58 /* . : */) sep = true;
     else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
   }
-  return sep;
+  return sep && isIP(s.slice(start, end)) !== 0;
 }
 
 /**
@@ -195,5 +200,5 @@ export function endpoint(s: string, start: number, end: number): Record<string, 
   }
   if (colon - start === 1 && codeAt(s, start) === 45 /* - */) return undefined;
   const address = s.slice(start, colon);
-  return looksLikeIp(s, start, colon) ? { address, ip: address, port } : { address, port };
+  return isIpAddress(s, start, colon) ? { address, ip: address, port } : { address, port };
 }

@@ -268,6 +268,16 @@ void t.test('hand-written edge cases', (t) => {
   r = run(parser, 'unix:1 [06/Feb/2009:12:14:14.655] fe be/srv 0/0/1 5 -- 0/0/0/0/0 0/0');
   t.strictSame(at(r.event.fields, 'source'), { address: 'unix', port: 1 }, 'UNIX socket: no source.ip');
 
+  // Shaped like an address but not one: Elasticsearch's ip type would refuse the whole document.
+  for (const bad of ['999.999.999.999', '10.0.0', '10.0.0.256', 'fe.ed', 'dead:beef', '1.2.3.4.5', '2001:db8::1::2']) {
+    r = run(parser, `${bad}:1 [06/Feb/2009:12:14:14.655] fe be/srv 0/0/1 5 -- 0/0/0/0/0 0/0`);
+    t.strictSame(at(r.event.fields, 'source'), { address: bad, port: 1 }, `${bad}: source.address only`);
+  }
+  for (const good of ['0.0.0.0', '255.255.255.255', '::1', 'fe80::1', '::ffff:10.0.0.1']) {
+    r = run(parser, `${good}:1 [06/Feb/2009:12:14:14.655] fe be/srv 0/0/1 5 -- 0/0/0/0/0 0/0`);
+    t.strictSame(at(r.event.fields, 'source'), { address: good, ip: good, port: 1 }, `${good}: an ip`);
+  }
+
   r = run(parser, 'Connect from unix:1 to unix:2 (fe/TCP)');
   t.strictSame(at(r.event.fields, 'destination'), { address: 'unix', port: 2 });
 
