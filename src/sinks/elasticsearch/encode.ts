@@ -51,20 +51,16 @@ export class DocumentEncoder {
     log += FLAG_JSON[e.flags & (FLAG_JSON.length - 1)] as string;
     let rest = '';
     if (fields !== undefined) {
-      for (const key in fields) {
-        const value = fields[key];
-        if (value === undefined) continue;
-        if (key === 'log') {
-          if (value !== null && typeof value === 'object') {
-            for (const k in value as Record<string, unknown>) {
-              const v = (value as Record<string, unknown>)[k];
-              if (v !== undefined && k !== 'file' && k !== 'offset' && k !== 'level' && k !== 'flags') log += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
-            }
+      const logFields = fields.log;
+      if (logFields !== undefined) {
+        if (logFields !== null && typeof logFields === 'object') {
+          for (const k in logFields as Record<string, unknown>) {
+            const v = (logFields as Record<string, unknown>)[k];
+            if (v !== undefined && k !== 'file' && k !== 'offset' && k !== 'level' && k !== 'flags') log += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
           }
-        } else if (!OWNED.has(key)) {
-          rest += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
         }
       }
+      rest = restMembers(fields);
     }
     const error = e.error === undefined ? '' : `,"error":{"message":${JSON.stringify(e.error)}}`;
     const tail =
@@ -73,6 +69,40 @@ export class DocumentEncoder {
         : `"event":{"dataset":${JSON.stringify(e.dataset)}},${this.#hostJson}${e.origin.identity.docFragment === '' ? '' : `,${e.origin.identity.docFragment}`}`;
     return `{"@timestamp":"${isoTimestamp(e.timestampMs)}","message":${JSON.stringify(e.message)},${log}},${tail}${rest}${error}}`;
   }
+}
+
+/** The top-level keys of a document that `fields` may not set (`log` is merged, the others are ignored). */
+const OWNED_TOP = [...OWNED].filter((k) => k !== 'log');
+
+/**
+ * The members of `fields` other than `log` and the keys the encoder owns, as JSON members with a leading
+ * comma ('' when none): one JSON.stringify of the whole object, with `log` set to undefined meanwhile
+ * (JSON.stringify leaves undefined members out). A call per member costs about twice as much.
+ */
+function restMembers(fields: Record<string, unknown>): string {
+  for (const key of OWNED_TOP) if (Object.hasOwn(fields, key)) return restMembersByKey(fields);
+  const logFields = fields.log;
+  let json: string;
+  if (logFields === undefined) json = JSON.stringify(fields);
+  else {
+    fields.log = undefined;
+    try {
+      json = JSON.stringify(fields);
+    } finally {
+      fields.log = logFields;
+    }
+  }
+  return json.length > 2 ? `,${json.slice(1, -1)}` : '';
+}
+
+/** The same, member by member, skipping owned keys (only when a parser set one, which it must not). */
+function restMembersByKey(fields: Record<string, unknown>): string {
+  let rest = '';
+  for (const key in fields) {
+    const value = fields[key];
+    if (value !== undefined && !OWNED.has(key)) rest += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  }
+  return rest;
 }
 
 let lastSecond = NaN;

@@ -28,6 +28,23 @@ void t.test('a document is the ECS object the encoder promises, and valid JSON f
   });
 });
 
+void t.test('the usual fields (no owned key) are encoded whole, `log` merged, and the event is left as it was', async (t) => {
+  const enc = new DocumentEncoder('n');
+  const e = makeLogEvent(origin, 'm', 0, 1, 0, 0);
+  const log = { syslog: { appname: 'haproxy' } };
+  const proto = JSON.parse('{"__proto__": {"x": 1}, "k": "v"}') as Record<string, unknown>;
+  e.fields = { source: { ip: '10.0.0.1' }, log, json: proto, absent: undefined, url: { original: '/a"b' } };
+  const before = JSON.stringify(e.fields);
+  const doc = JSON.parse(enc.encode(e)) as Record<string, unknown>;
+  t.same(doc['log'], { file: { path: origin.path }, offset: 0, syslog: { appname: 'haproxy' } });
+  t.same(Object.keys(doc).slice(-3), ['source', 'json', 'url'], 'in the order of fields, undefined members left out');
+  t.same(Object.keys(doc['json'] as object), ['__proto__', 'k'], 'an own __proto__ key from a JSON line kept');
+  t.equal(e.fields['log'], log, 'fields.log restored');
+  t.equal(JSON.stringify(e.fields), before, 'fields unchanged');
+  e.fields = { log };
+  t.notOk('source' in (JSON.parse(enc.encode(e)) as object), 'only log: no other member');
+});
+
 void t.test('no flags, no fields, no identity: the minimal document', async (t) => {
   const enc = new DocumentEncoder('n');
   const plain: LogOrigin = { path: '/var/log/syslog', dataset: 'system.syslog', identity: { app: 'system', docFragment: '', labels: {} } };
