@@ -72,7 +72,9 @@ function timeFile(buf: Buffer, format: LogFormat, origin: LogOrigin, redaction: 
       docs[i] = encoder.encode(e);
     }
     const t4 = now();
-    const w = new NdjsonWriter(batch.length * 512 + 1024);
+    let chars = 0;
+    for (let i = 0; i < batch.length; i++) chars += (actions[i] as string).length + (docs[i] as string).length + 2;
+    const w = new NdjsonWriter(chars + (chars >> 4) + 1024); // sized as the Elasticsearch sink does
     for (let i = 0; i < batch.length; i++) w.line(actions[i] as string).line(docs[i] as string);
     w.result();
     const t5 = now();

@@ -33,6 +33,8 @@ export class FileSink implements Sink<HeraldRecord> {
   readonly #records: Counter<'kind' | 'outcome'>;
   readonly #bytes: Counter<'kind'>;
   readonly #errors: Counter<'kind'>;
+  /** Bytes per log record (action + document) of the last batch: sizes the next body so it rarely grows. */
+  #logRecordBytes = 512;
 
   constructor(o: FileSinkOptions) {
     const { config, context } = o;
@@ -63,7 +65,7 @@ export class FileSink implements Sink<HeraldRecord> {
   async write(batch: Batch<HeraldRecord>): Promise<Outcome> {
     // Encoded straight into Buffers: no array of parts, no multi-MB joined string.
     const records = batch.records;
-    const logOut = this.#logs ? new NdjsonWriter(records.length * 512 + 1024) : undefined;
+    const logOut = this.#logs ? new NdjsonWriter(records.length * (this.#logRecordBytes + (this.#logRecordBytes >> 3)) + 1024) : undefined;
     let metricOut: NdjsonWriter | undefined;
     let logs = 0;
     let metrics = 0;
@@ -86,6 +88,7 @@ export class FileSink implements Sink<HeraldRecord> {
     const writes: Promise<void>[] = [];
     if (logs > 0 && this.#logs && logOut) {
       const buf = logOut.result();
+      this.#logRecordBytes = Math.ceil(buf.length / logs);
       this.#bytes.inc({ kind: 'log' }, buf.length);
       writes.push(this.#logs.append(buf));
     }
