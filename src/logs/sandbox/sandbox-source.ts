@@ -12,6 +12,9 @@
  * earliest); a released sandbox is not tailed again while its directory exists. Identity comes from the
  * metadata (`bySandbox`), else from the path; a new sandbox the agent does not know triggers refreshSoon(),
  * and identities are rebuilt on every metadata change (same group ids: file positions are kept).
+ *
+ * This module does the I/O and the timing (passes, work_dir, completion and idleness on disk, the engine's
+ * groups, metrics); which sandboxes are tailed and with which groups is decided in sandbox-classifier.ts.
  */
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
@@ -21,13 +24,11 @@ import type { LogEvent } from '../../pipeline/records';
 import type { ExecutorRun, MesosMetadata } from '../../mesos/model';
 import { counter, gauge } from '../../observability/metrics';
 import { errorMessage } from '../../errors';
-import { compileGlob } from '../tail/glob';
-import type { TailSource, WatchGroup } from '../tail/tail-source';
-import { AppMatcher } from '../../pipeline/app-glob';
+import type { TailSource } from '../tail/tail-source';
 import type { SandboxesConfig } from './config';
 import { SandboxScanner, sentinelPath, type SandboxRef } from './discovery';
 import { pathRun } from './identity';
-import { GroupFactory } from './sandbox-groups';
+import { SandboxClassifier, type TrackState, type Tracked } from './sandbox-classifier';
 
 /** Where the agent's work_dir usually is, tried in order while neither the config nor the agent says. */
 export const DEFAULT_WORK_DIR_CANDIDATES = ['/var/lib/mesos/agent', '/var/lib/mesos/slave', '/var/lib/mesos'];
@@ -44,21 +45,6 @@ export interface SandboxSourceOptions {
   workDirCandidates?: readonly string[];
 }
 
-type TrackState = 'tailed' | 'excluded' | 'released';
-
-interface Tracked {
-  readonly ref: SandboxRef;
-  run: ExecutorRun;
-  sig: string;
-  state: TrackState;
-  readonly startAt: 'beginning' | 'end';
-  streams: WatchGroup[];
-  extras: WatchGroup[];
-  /** Wall-clock ms when tailing started (idle time for release counts from here at the earliest). */
-  readonly sinceMs: number;
-  completed: boolean;
-}
-
 function sandboxMetrics(metrics: ComponentContext['metrics']) {
   return {
     sandboxes: gauge(metrics, 'herald_sandboxes', 'Sandboxes found on disk, by state (tailed, released, excluded)', ['state']),
@@ -68,19 +54,11 @@ function sandboxMetrics(metrics: ComponentContext['metrics']) {
   };
 }
 
-/** What of a run its groups depend on (completion is not identity). */
-function signature(run: ExecutorRun): string {
-  return JSON.stringify([run.app, run.appSource, run.frameworkName, run.executorName, run.tasks.map((t) => [t.id, t.name]), run.labels]);
-}
-
 export class SandboxSource implements Source<LogEvent> {
   readonly name: string;
   private readonly cfg: SandboxesConfig;
   private readonly scanner: SandboxScanner;
-  private readonly factory: GroupFactory;
-  private readonly excludeApps: AppMatcher;
-  private readonly selfApp: AppMatcher;
-  private readonly selfDirs: string[];
+  private readonly classifier: SandboxClassifier;
   private readonly sandboxes = new Map<string, Tracked>();
   private readonly m: ReturnType<typeof sandboxMetrics>;
   private workDir: string | undefined;
@@ -103,16 +81,8 @@ export class SandboxSource implements Source<LogEvent> {
       this.m.errors.inc();
       this.warnOnce(`scan:${dir}:${err.code}`, { path: dir, err: errorMessage(err) }, 'cannot read a sandbox directory');
     });
-    this.factory = new GroupFactory(this.cfg);
-    this.excludeApps = new AppMatcher(this.cfg.exclude_apps);
-    const env = opts.env ?? process.env;
-    const self = this.cfg.self_sandbox;
-    const selfApp = self.app ?? env['MARATHON_APP_ID'];
-    this.selfApp = new AppMatcher(self.exclude && selfApp ? [selfApp] : []);
-    this.selfDirs = self.exclude
-      ? [env['MESOS_DIRECTORY'], env['MESOS_SANDBOX']].filter((d): d is string => !!d && d.startsWith('/')).map((d) => path.resolve(d))
-      : [];
-    logger.debug({ source: this.name, selfDirs: this.selfDirs.length }, 'sandbox source created');
+    this.classifier = new SandboxClassifier(this.cfg, opts.env ?? process.env, (key, fields, msg) => this.warnOnce(key, fields, msg));
+    logger.debug({ source: this.name, selfDirs: this.classifier.selfDirs.length }, 'sandbox source created');
   }
 
   async *batches(signal: AbortSignal): AsyncGenerator<Batch<LogEvent>> {
@@ -230,7 +200,7 @@ export class SandboxSource implements Source<LogEvent> {
     }
     if (this.metadataChanged) {
       this.metadataChanged = false;
-      for (const t of this.sandboxes.values()) if (this.refreshIdentity(t)) changed = true;
+      for (const t of this.sandboxes.values()) if (this.classifier.refresh(t, this.runOf(t.ref))) changed = true;
     }
     for (const t of this.sandboxes.values()) {
       if (t.state === 'tailed' && (await this.idleCompleted(t, nowMs))) {
@@ -246,10 +216,8 @@ export class SandboxSource implements Source<LogEvent> {
   }
 
   private async track(ref: SandboxRef, first: boolean, nowMs: number): Promise<Tracked> {
-    const run = this.opts.metadata.bySandbox(ref.runPath) ?? pathRun(ref);
     const startAt = first ? this.cfg.start_at : 'beginning';
-    const t: Tracked = { ref, run, sig: signature(run), state: 'tailed', startAt, streams: [], extras: [], sinceMs: nowMs, completed: false };
-    this.classify(t);
+    const t = this.classifier.track(ref, this.runOf(ref), startAt, nowMs);
     if (t.state === 'tailed' && first && !this.storedPaths.has(ref.path)) {
       // Present at start, never tailed by a previous run (no stored offsets), completed and idle: it was
       // released before a restart, or finished long before Herald came: nothing of it is new.
@@ -259,39 +227,9 @@ export class SandboxSource implements Source<LogEvent> {
     return t;
   }
 
-  /** Excluded (own sandbox, excluded app) or tailed with freshly built groups; released stays released. */
-  private classify(t: Tracked): void {
-    if (t.state === 'released') return;
-    const self = this.selfDirs.some((d) => t.ref.path === d || t.ref.path.startsWith(`${d}/`)) || this.selfApp.matches(t.run.app);
-    if (self || this.excludeApps.matches(t.run.app)) {
-      t.state = 'excluded';
-      t.streams = [];
-      t.extras = [];
-      return;
-    }
-    t.state = 'tailed';
-    const built = this.factory.build(t.ref, t.run, t.startAt);
-    t.streams = built.streams.filter((g) => this.validGroup(g));
-    t.extras = built.extras.filter((g) => this.validGroup(g));
-    if (built.rejected > 0) {
-      this.warnOnce(`label:${t.run.app}`, { app: t.run.app, label: this.cfg.extra_files_label }, 'ignored entries of the extra-files label (absolute, "..", or more than 16)');
-    }
-  }
-
-  /** Rebuild a sandbox's groups when its run's identity changed; true when the group set changed. */
-  private refreshIdentity(t: Tracked): boolean {
-    const run = this.opts.metadata.bySandbox(t.ref.runPath) ?? pathRun(t.ref);
-    t.completed ||= run.completed;
-    const sig = signature(run);
-    if (sig === t.sig) {
-      t.run = run;
-      return false;
-    }
-    const before = t.state;
-    t.run = run;
-    t.sig = sig;
-    this.classify(t);
-    return before === 'tailed' || t.state === 'tailed';
+  /** The sandbox's run as the agent reports it, else its path identity. */
+  private runOf(ref: SandboxRef): ExecutorRun {
+    return this.opts.metadata.bySandbox(ref.runPath) ?? pathRun(ref);
   }
 
   private async isCompleted(t: Tracked): Promise<boolean> {
@@ -314,20 +252,8 @@ export class SandboxSource implements Source<LogEvent> {
     return Math.max(0, ...stats.map((s) => s?.mtimeMs ?? 0));
   }
 
-  private validGroup(g: WatchGroup): boolean {
-    try {
-      for (const p of [...g.include, ...g.exclude]) compileGlob(p);
-      return true;
-    } catch (err) {
-      this.warnOnce(`glob:${g.id}`, { group: g.id, err: errorMessage(err) }, 'sandbox files not tailed: invalid glob');
-      return false;
-    }
-  }
-
   private applyGroups(): void {
-    const tailed = [...this.sandboxes.values()].filter((t) => t.state === 'tailed').sort((a, b) => (a.ref.path < b.ref.path ? -1 : 1));
-    // Streams before extras: a file matched by two groups belongs to the first.
-    const groups = [...tailed.flatMap((t) => t.streams), ...tailed.flatMap((t) => t.extras)];
+    const groups = this.classifier.groupsOf(this.sandboxes.values());
     try {
       this.opts.tail.setGroups(groups);
     } catch (err) {

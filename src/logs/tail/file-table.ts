@@ -7,31 +7,28 @@
  *   within the globs (Mesos logrotate's `stdout` → `stdout.1`): reading continues from our offset.
  * - A file with a stored offset (restart) resumes there when dev+ino+fingerprint match; same dev+ino with
  *   other first bytes means truncated while we were down, or a reused inode: read from 0.
- * - Copies: a new inode whose full fingerprint (first 1 KiB) equals that of a stream of the same group that
- *   we are reading, that we saw truncated, or that we had stored, is a copy of it (`cp app.log app.log.1`
- *   before a copytruncate, when the glob also matches the copy). It is read from the position we had reached
- *   in the original: what we already read is not shipped twice, and lines written between our last read and
- *   the truncation, which exist only in the copy, are not lost. Its committed position starts at what was
- *   committed of the original and follows the original's commits up to there (a crash reads the original's
- *   uncommitted batches again from the copy). Truncated contents are kept in the offsets file for a while,
- *   so that a copy found after a restart is recognised too. (Cost: a different file of the same group
- *   with the same first KiB would be read from that offset; log lines start with timestamps, so in practice
- *   only copies share 1 KiB.) Globs that do not match copies (`*.log` vs `app.log.1`) are the normal case.
+ * - Copies: a new inode whose full fingerprint (first 1 KiB) equals that of a known content of the same group
+ *   (being read, seen truncated, or stored) is a copy of it, read from the position reached in the original
+ *   (`cp app.log app.log.1` before a copytruncate). Full policy in copy-tracker.ts.
  * - Other new files: `start_at` in the group's first scan, else from 0. After a restart, a group with stored
  *   offsets is not "first tailed": files without an offset appeared while Herald was down and are read from 0
  *   (e.g. the new `app.log` created by a rotation during the downtime).
  * - A file no longer matched by a complete scan: drained to EOF if open, then released, and forgotten once
- *   its last yielded position is committed. Stored entries whose file is not found are kept for
- *   `retainMissingMs` (their group may be added later, e.g. a sandbox seen again after a restart).
+ *   its last yielded position is committed. Stored entries whose file is not found: see stored-positions.ts.
+ *
+ * This module does the I/O (open, stat, fingerprint, readdir); the bookkeeping it drives, without I/O, is in
+ * stored-positions.ts (offsets loaded at start, not matched yet) and copy-tracker.ts (truncated contents).
  */
 import { promises as fsp, type BigIntStats } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../errors';
+import { CopyTracker, type CopyOrigin } from './copy-tracker';
 import { FINGERPRINT_MAX_BYTES, computeFingerprint, fileKey, hashBytes, type Fingerprint } from './fingerprint';
 import { TailedFile } from './file-reader';
 import type { GroupRuntime } from './groups';
 import type { StoredPosition, StoredTruncation } from './offsets';
+import { StoredPositions } from './stored-positions';
 import type { TailMetrics } from './tail-metrics';
 
 export interface ScanHit {
@@ -58,20 +55,7 @@ export interface TableContext {
   readonly releaseOpen: () => void;
 }
 
-/**
- * The content a file held before it was truncated (seen truncated, or stored and found truncated at start):
- * a copy of it continues at `offset`. `committed` is the position in that content known to be committed,
- * and `key` the file whose later commits of that content (batches in flight at the truncation) advance it.
- */
-interface Ghost { group: string; hash: string; offset: number; committed: number; key: string | undefined; expiresMs: number }
-
-/** Where a copy of a known content starts, and what of it is already committed. */
-interface CopyOrigin { offset: number; committed: number; key: string | undefined; hash: string }
-
 interface Start { offset: number; copy?: CopyOrigin }
-
-/** Truncated contents remembered at most (oldest dropped first). */
-const MAX_GHOSTS = 1000;
 
 /** Offset just after the last `\n` in the file's last `maxLineBytes + 1` bytes (start_at: end). */
 async function lineStartBefore(fh: fsp.FileHandle, size: number, buf: Buffer, maxLineBytes: number): Promise<number> {
@@ -86,87 +70,40 @@ async function lineStartBefore(fh: fsp.FileHandle, size: number, buf: Buffer, ma
 export class FileTable {
   readonly files = new Map<string, TailedFile>();
   private byPath = new Map<string, TailedFile>();
-  private readonly restored = new Map<string, StoredPosition>();
-  /** Groups that had stored offsets at start: Herald tailed them before this run. */
-  private readonly groupsWithState = new Set<string>();
-  private ghosts: Ghost[] = [];
-  private copyIndex: Map<string, CopyOrigin> | undefined;
-  /** Copies whose committed position still follows their original's commits (see TailedFile.copyOf). */
-  private readonly following = new Set<TailedFile>();
+  /** Positions loaded from the offsets file whose file no scan has found yet. */
+  private readonly stored = new StoredPositions();
+  /** Truncated contents and copies; reads `files` and `stored`. */
+  private readonly copies: CopyTracker;
   scanGen = 0;
   /** Entries added or removed since the last offsets write was requested. */
   changed = false;
 
-  constructor(private readonly ctx: TableContext) {}
+  constructor(private readonly ctx: TableContext) {
+    this.copies = new CopyTracker(this.files, this.stored, () => ctx.nowMs(), ctx.ghostTtlMs);
+  }
 
   restore(positions: readonly StoredPosition[], truncated: readonly StoredTruncation[] = []): void {
-    for (const p of positions) {
-      this.restored.set(fileKey(p.dev, p.ino), { ...p });
-      this.groupsWithState.add(p.group);
-    }
-    // Kept at least one TTL after the start: the copies are normally there at the first scan.
-    const minExpiry = this.ctx.nowMs() + this.ctx.ghostTtlMs;
-    for (const tr of truncated) {
-      this.ghosts.push({
-        group: tr.group, hash: tr.fpHash, offset: tr.offset, committed: tr.offset, key: undefined,
-        expiresMs: Math.max(tr.expiresMs, minExpiry),
-      });
-    }
+    this.stored.load(positions);
+    this.copies.restore(truncated);
   }
 
   /** Ids of the groups that had stored positions when the offsets file was loaded. */
   storedGroupIds(): ReadonlySet<string> {
-    return this.groupsWithState;
+    return this.stored.groupIds();
   }
 
   fileAt(p: string): TailedFile | undefined {
     return this.byPath.get(p);
   }
 
-  /**
-   * A content of `group` identified by `fp` was truncated after we had read it up to `offset` and committed
-   * it up to `committed` (later commits of `key` with that fingerprint advance it). Stored in the offsets
-   * file until it expires, so that a copy found after a restart continues at the committed position.
-   */
+  /** A content was truncated after being read to `offset` (see CopyTracker.record); kept for its copies. */
   recordGhost(group: string, fp: Fingerprint, offset: number, committed = offset, key?: string): void {
-    if (fp.fpLen < FINGERPRINT_MAX_BYTES) return;
-    const expiresMs = this.ctx.nowMs() + this.ctx.ghostTtlMs;
-    const known = this.ghosts.find((g) => g.group === group && g.hash === fp.fpHash);
-    if (known) {
-      known.offset = Math.max(known.offset, offset);
-      known.committed = Math.max(known.committed, Math.min(committed, offset));
-      known.key = key ?? known.key;
-      known.expiresMs = Math.max(known.expiresMs, expiresMs);
-    } else {
-      this.ghosts.push({ group, hash: fp.fpHash, offset, committed: Math.min(committed, offset), key, expiresMs });
-      if (this.ghosts.length > MAX_GHOSTS) this.ghosts.shift();
-    }
-    this.copyIndex = undefined;
-    this.changed = true;
+    if (this.copies.record(group, fp, offset, committed, key)) this.changed = true;
   }
 
-  /**
-   * A committed checkpoint of `cp.key` also commits the same content in the copies (and truncated contents)
-   * that were started from a position of it not committed yet. Called by the source for every commit.
-   */
+  /** A committed checkpoint also commits the copies that follow it. Called by the source for every commit. */
   commitCopies(cp: { key: string; fpHash: string; offset: number }): void {
-    for (const g of this.ghosts) {
-      if (g.key === cp.key && g.hash === cp.fpHash && cp.offset > g.committed) g.committed = Math.min(cp.offset, g.offset);
-    }
-    for (const c of this.following) {
-      const link = c.copyOf;
-      if (!link || this.files.get(c.key) !== c || c.committed.offset >= link.upTo) {
-        c.copyOf = undefined;
-        this.following.delete(c);
-        continue;
-      }
-      if (link.key !== cp.key || link.fpHash !== cp.fpHash || cp.offset <= c.committed.offset) continue;
-      c.committed = { ...c.committed, offset: Math.min(cp.offset, link.upTo) };
-      if (c.committed.offset >= link.upTo) {
-        c.copyOf = undefined;
-        this.following.delete(c);
-      }
-    }
+    this.copies.commit(cp);
   }
 
   /**
@@ -176,8 +113,7 @@ export class FileTable {
   async applyScan(hits: readonly ScanHit[], incomplete: ReadonlySet<string> = new Set()): Promise<TailedFile[]> {
     const gen = ++this.scanGen;
     const now = this.ctx.nowMs();
-    this.ghosts = this.ghosts.filter((g) => g.expiresMs > now);
-    this.copyIndex = undefined;
+    this.copies.expire(now);
     const added: TailedFile[] = [];
     for (const hit of hits) {
       const key = fileKey(hit.stats.dev, hit.stats.ino);
@@ -210,13 +146,7 @@ export class FileTable {
         f.releasedScanGen = gen - 1;
       }
     }
-    for (const [key, s] of this.restored) {
-      if (s.missingSinceMs === undefined) s.missingSinceMs = now;
-      else if (now - s.missingSinceMs > this.ctx.retainMissingMs) {
-        this.restored.delete(key);
-        this.changed = true;
-      }
-    }
+    if (this.stored.expireMissing(now, this.ctx.retainMissingMs)) this.changed = true;
     this.forgetReleased();
     this.reindex();
     return added;
@@ -266,15 +196,7 @@ export class FileTable {
       const fp = await computeFingerprint(fh, scratch);
       const { offset: start, copy } = await this.startOffset(key, hit, fh, fp, size, scratch);
       const f = new TailedFile(key, String(st.dev), String(st.ino), hit.path, hit.group, fp, start);
-      if (copy && copy.committed < start) {
-        // Read from where the original got to, but stored (committed) only at what the original committed:
-        // a restart before the original's batches in flight are committed reads them again from the copy.
-        f.committed = { ...f.committed, offset: copy.committed };
-        if (copy.key !== undefined) {
-          f.copyOf = { key: copy.key, fpHash: copy.hash, upTo: start };
-          this.following.add(f);
-        }
-      }
+      if (copy) this.copies.startCopy(f, copy, start);
       f.lastSize = size;
       f.lastMtimeMs = Number(st.mtimeMs);
       f.dirty = size > start;
@@ -297,10 +219,9 @@ export class FileTable {
   private async startOffset(
     key: string, hit: ScanHit, fh: fsp.FileHandle, fp: Fingerprint, size: number, scratch: Buffer,
   ): Promise<Start> {
-    const stored = this.restored.get(key);
+    const stored = this.stored.take(key);
     if (stored) {
-      this.restored.delete(key);
-      this.copyIndex = undefined;
+      this.copies.invalidate();
       const same = stored.fpLen <= fp.fpLen && hashBytes(scratch, stored.fpLen) === stored.fpHash;
       if (same && stored.offset <= size) return { offset: stored.offset };
       // Truncated while we were down (copytruncate), or the inode was reused: the content is new.
@@ -310,7 +231,7 @@ export class FileTable {
       return { offset: 0 };
     }
     if (fp.fpLen === FINGERPRINT_MAX_BYTES) {
-      const copy = this.copyOrigin(hit.group.id, fp.fpHash);
+      const copy = this.copies.originOf(hit.group.id, fp.fpHash);
       if (copy !== undefined) {
         this.ctx.metrics.rotation('copy');
         const offset = Math.min(copy.offset, size);
@@ -320,27 +241,10 @@ export class FileTable {
     }
     // start_at applies to the files a group holds when Herald first tails it. After a restart (the group has
     // stored offsets) a file without an offset appeared while Herald was down: its lines are new, read them.
-    if (!hit.group.initialScanDone && hit.group.spec.startAt === 'end' && !this.groupsWithState.has(hit.group.id)) {
+    if (!hit.group.initialScanDone && hit.group.spec.startAt === 'end' && !this.stored.groupIds().has(hit.group.id)) {
       return { offset: await lineStartBefore(fh, size, this.ctx.buf(), hit.group.spec.maxLineBytes) };
     }
     return { offset: 0 };
-  }
-
-  private copyOrigin(group: string, hash: string): CopyOrigin | undefined {
-    if (!this.copyIndex) {
-      const idx = new Map<string, CopyOrigin>();
-      for (const s of this.restored.values()) {
-        if (s.fpLen === FINGERPRINT_MAX_BYTES) idx.set(`${s.group}\0${s.fpHash}`, { offset: s.offset, committed: s.offset, key: undefined, hash: s.fpHash });
-      }
-      for (const g of this.ghosts) idx.set(`${g.group}\0${g.hash}`, { offset: g.offset, committed: g.committed, key: g.key, hash: g.hash });
-      for (const f of this.files.values()) {
-        if (f.fp.fpLen !== FINGERPRINT_MAX_BYTES) continue;
-        const offset = f.resumeOffset();
-        idx.set(`${f.group.id}\0${f.fp.fpHash}`, { offset, committed: Math.min(f.durableOffset(), offset), key: f.key, hash: f.fp.fpHash });
-      }
-      this.copyIndex = idx;
-    }
-    return this.copyIndex.get(`${group}\0${hash}`);
   }
 
   /**
@@ -348,13 +252,7 @@ export class FileTable {
    * If it is still in the same directory under another name (app.log.1) with unread data, drain it.
    */
   async recoverRotated(groups: ReadonlyMap<string, GroupRuntime>): Promise<void> {
-    const byDir = new Map<string, StoredPosition[]>();
-    for (const s of this.restored.values()) {
-      if (!groups.has(s.group) || !s.path) continue;
-      const dir = path.dirname(s.path);
-      byDir.set(dir, [...(byDir.get(dir) ?? []), s]);
-    }
-    for (const [dir, wanted] of byDir) {
+    for (const [dir, wanted] of this.stored.byDirectory(groups)) {
       const names = await fsp.readdir(dir).catch(() => [] as string[]);
       const keys = new Map(wanted.map((s) => [fileKey(s.dev, s.ino), s]));
       for (const name of names) {
@@ -384,8 +282,7 @@ export class FileTable {
 
   /** The truncated contents the offsets file holds: the committed position reached in each. */
   snapshotTruncated(): StoredTruncation[] {
-    const now = this.ctx.nowMs();
-    return this.ghosts.filter((g) => g.expiresMs > now).map((g) => ({ group: g.group, fpHash: g.hash, offset: g.committed, expiresMs: g.expiresMs }));
+    return this.copies.snapshot();
   }
 
   /** What the offsets file holds: committed positions of known files plus stored ones not found yet. */
@@ -397,7 +294,7 @@ export class FileTable {
         path: f.path, group: f.group.id, missingSinceMs: undefined,
       });
     }
-    for (const s of this.restored.values()) out.push(s);
+    for (const s of this.stored.values()) out.push(s);
     return out;
   }
 }

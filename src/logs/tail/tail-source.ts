@@ -12,7 +12,7 @@
  *   line; positions reach the offsets file only through commit() (after the sinks acknowledged) or as the
  *   start position of a newly found file. Lines held by the multiline joiner are never covered.
  * - Files are found by expanding the groups' globs: at start, every rescanIntervalMs, and soon after
- *   chokidar reports a change in a watched directory. See file-table.ts for rotation and copy policies.
+ *   chokidar reports a change in a watched directory. Rotation and copy policies: file-table.ts, copy-tracker.ts.
  */
 import type { Batch, Source } from '../../pipeline/contracts';
 import type { ComponentContext } from '../../pipeline/context';
