@@ -7,7 +7,7 @@
 import type { FieldValue } from '../pipeline/records';
 import { MatchList, WRAP_ESCAPED_QUOTE, WRAP_QUOTE } from './matches';
 import { replacement, type Hasher, type RuleAction } from './modes';
-import { F_AT, F_AWSID, F_BEARER, F_CARD, F_JWT, F_PAIR, F_PEM, F_URL, precheck } from './precheck';
+import { F_AT, F_AWSID, F_BEARER, F_CARD, F_JWT, F_PAIR, F_PEM, F_URL, Precheck } from './precheck';
 import { RULE_INDEX } from './rules/catalogue';
 import { findCards } from './rules/payment-card';
 import { findEmails } from './rules/email';
@@ -40,7 +40,7 @@ export class Redactor {
   steps = 0;
   readonly #o: RedactorOptions;
   readonly #m = new MatchList();
-  readonly #want: number;
+  readonly #precheck: Precheck;
   readonly #pairs: PairRules;
   readonly #idx: readonly number[];
   readonly #minLength: number;
@@ -60,7 +60,7 @@ export class Redactor {
     if (on(r.private_key) >= 0) want |= F_PEM;
     if (on(r.bearer_token) >= 0) want |= F_BEARER;
     if (on(r.secret_pair) >= 0 || on(r.sensitive_key) >= 0 || on(r.aws_secret_access_key) >= 0) want |= F_PAIR;
-    this.#want = want;
+    this.#precheck = new Precheck(o.keys, want);
     // The shortest built-in match needs 5 characters (`pwd=x`); custom rules may match less.
     this.#minLength = o.custom.length > 0 ? 1 : 5;
     this.active = want !== 0 || o.custom.length > 0;
@@ -74,7 +74,7 @@ export class Redactor {
   /** The string with every match replaced; the same string when nothing matched. */
   redactString(s: string): string {
     if (s.length < this.#minLength) return s;
-    const f = precheck(s, this.#o.keys, this.#want);
+    const f = this.#precheck.flags(s);
     this.steps += s.length;
     const custom = this.#o.custom;
     if (f === 0 && custom.length === 0) return s;

@@ -59,6 +59,8 @@ export class KeyMatcher {
   steps = 0;
   /** Last characters (lower case) that some keyword ends with: a one-lookup reject for most keys. */
   readonly #last = new Uint8Array(128);
+  /** Last two characters (trie slots, second-last * 36 + last) that some keyword ends with; see mayEndAt. */
+  readonly #lastTwo = new Uint8Array(36 * 36);
 
   constructor(extraSuffixes: readonly string[] = []) {
     for (const k of SECRET_KEY_SUFFIXES) this.#add(k, 'suffix', KEY_SECRET);
@@ -80,6 +82,21 @@ export class KeyMatcher {
     this.#last[last] = 1;
     if (last >= 97 && last <= 122) this.#last[last - 32] = 1;
     if (last >= 48 && last <= 57) this.#last[last] = 1;
+    const k0 = slot(last);
+    if (word.length === 1) for (let k1 = 0; k1 < 36; k1++) this.#lastTwo[k1 * 36 + k0] = 1; // any key ending in it
+    else this.#lastTwo[slot(word.charCodeAt(word.length - 2)) * 36 + k0] = 1;
+  }
+
+  /**
+   * False when no key ending just before `end` can name a secret, judged from its last one or two
+   * characters: a necessary condition for classify(s, end, start) !== KEY_NONE whenever start <= end - 2,
+   * costing two reads. A separator (`_ - .`) or a key start before the last character gives no opinion.
+   */
+  mayEndAt(s: string, end: number): boolean {
+    const c0 = s.charCodeAt(end - 1);
+    if (c0 >= 128 || this.#last[c0] !== 1) return false;
+    const k1 = end >= 2 ? slot(s.charCodeAt(end - 2)) : -2;
+    return k1 < 0 || this.#lastTwo[k1 * 36 + slot(c0)] === 1;
   }
 
   /**
