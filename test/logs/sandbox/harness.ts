@@ -4,7 +4,6 @@
  */
 import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Batch } from '../../../src/pipeline/contracts';
 import { systemClock, type ComponentContext } from '../../../src/pipeline/context';
 import type { LogEvent } from '../../../src/pipeline/records';
 import type { ExecutorRun } from '../../../src/mesos/model';
@@ -14,7 +13,6 @@ import { sandboxesConfigSchema, type SandboxesConfig } from '../../../src/logs/s
 import { SandboxSource } from '../../../src/logs/sandbox/sandbox-source';
 import { testContext } from '../../helpers/context';
 import type { FakeMetadata } from './fake-metadata';
-import { sleep } from '../tail/helpers';
 
 export { metricValue, sleep } from '../tail/helpers';
 
@@ -65,46 +63,7 @@ export function lines(n: number, prefix: string, from = 0): string {
   return s;
 }
 
-/** Pulls batches in the background and commits each (as the runner does once the sinks acknowledged). */
-export class Consumer {
-  readonly events: LogEvent[] = [];
-  private readonly ctl = new AbortController();
-  private readonly loop: Promise<void>;
-
-  constructor(readonly source: SandboxSource, t?: { teardown(fn: () => Promise<void>): void }) {
-    t?.teardown(() => this.stop());
-    this.loop = (async () => {
-      for await (const b of source.batches(this.ctl.signal) as AsyncIterable<Batch<LogEvent>>) {
-        this.events.push(...b.records);
-        await source.commit(b.checkpoint);
-      }
-    })();
-  }
-
-  messages(filter: (e: LogEvent) => boolean = () => true): string[] {
-    return this.events.filter(filter).map((e) => e.message);
-  }
-
-  async waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!(await cond())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; have ${this.events.length} events`);
-      await sleep(10);
-    }
-  }
-
-  /** Keep pulling for a while (to see that nothing more arrives). */
-  async settle(ms = 400): Promise<void> {
-    await sleep(ms);
-  }
-
-  /** Stop pulling, then close the source. Safe to call twice (tests also register it as teardown). */
-  async stop(): Promise<void> {
-    this.ctl.abort();
-    await this.loop;
-    await this.source.close();
-  }
-}
+export { Consumer } from '../../helpers/consumer';
 
 interface Named { id: string; name?: string }
 /** The members a sandbox identity adds to a document (identity.ts). */

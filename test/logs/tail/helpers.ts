@@ -41,46 +41,7 @@ export function makeSource(stateDir: string, groups: WatchGroup[], over: Partial
   });
 }
 
-/** Pulls batches in the background, committing each one (as the runner does after the sink acked it). */
-export class Consumer {
-  readonly batches: Batch<LogEvent>[] = [];
-  readonly events: LogEvent[] = [];
-  private readonly ctl = new AbortController();
-  private readonly loop: Promise<void>;
-
-  constructor(readonly source: TailSource, commit = true) {
-    this.loop = (async () => {
-      for await (const b of source.batches(this.ctl.signal)) {
-        this.batches.push(b);
-        this.events.push(...b.records);
-        if (commit) await source.commit(b.checkpoint);
-      }
-    })();
-  }
-
-  get messages(): string[] {
-    return this.events.map((e) => e.message);
-  }
-
-  async waitFor(cond: () => boolean, what = 'condition', timeoutMs = 8000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.messages.slice(-20))}`);
-      await sleep(10);
-    }
-  }
-
-  async waitForCount(n: number, timeoutMs = 8000): Promise<void> {
-    await this.waitFor(() => this.events.length >= n, `${n} events`, timeoutMs);
-  }
-
-  /** Stop pulling, then close the source. */
-  async stop(): Promise<void> {
-    this.ctl.abort();
-    await this.loop;
-    await this.source.close();
-  }
-}
+export { Consumer } from '../../helpers/consumer';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
