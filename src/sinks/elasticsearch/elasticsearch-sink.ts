@@ -12,25 +12,29 @@
  *  - Nothing is sent before the index templates are installed (a daily index created without its mapping
  *    keeps the wrong types for the whole day); start() never fails on an unreachable cluster.
  *  - Logs carry counts, statuses, error types and sanitised reasons, never document contents or secrets.
+ *
+ * This file is the sink's I/O and timing: bulk requests, the linger timer, re-send timers and close. The
+ * writes it owes an answer are kept in write-ledger.ts, the templates' readiness in template-installer.ts.
  */
 import { errors, type Client } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import type { Batch, Outcome, Sink } from '../../pipeline/contracts';
 import type { ComponentContext } from '../../pipeline/context';
 import type { HeraldRecord } from '../../pipeline/records';
-import { ErrorCode, HeraldError, errorMessage } from '../../errors';
-import { sleep, withDeadline } from '../../pipeline/timing';
-import { BatchState, BulkBuffer, BulkRequest, ItemSet, buildBody, segmentSize, setChars, splitRequest } from './bulk-buffer';
+import { ErrorCode, HeraldError } from '../../errors';
+import { withDeadline } from '../../pipeline/timing';
+import { BulkBuffer, BulkRequest, buildBody, segmentSize, setChars, splitRequest } from './bulk-buffer';
 import { readBulkResponse, Settlement, type BulkResponseBody } from './bulk-response';
 import type { ElasticsearchOutputConfig } from './config';
 import { safeReason, itemError } from './dead-letter';
 import { DocumentEncoder, IndexNamer } from './encode';
-import { createClient } from './es-client';
+import { createClient, describeError } from './es-client';
 import { RateLimitedLog } from '../../observability/log-limiter';
 import { backoffMs, parseRetryAfter, type Backoff } from '../../net/retry';
 import { isRetriableRequestStatus } from './retry-policy';
 import { SinkMetrics, type RequestResult } from './sink-metrics';
-import { installTemplate, loadTemplates, type TemplateSpec } from './template-installer';
+import { TemplateInstaller, loadTemplates } from './template-installer';
+import { WriteLedger } from './write-ledger';
 
 /** Only what the sink reads of a bulk response: statuses and errors (bodies shrink ~10x). */
 const FILTER_PATH = 'errors,items.*.status,items.*.error';
@@ -51,27 +55,19 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   readonly #log: RateLimitedLog;
   readonly #metrics: SinkMetrics;
   readonly #client: Client;
-  readonly #encoder: DocumentEncoder;
-  readonly #namer: IndexNamer;
+  readonly #ledger: WriteLedger;
   readonly #dlNamer: IndexNamer;
   readonly #hostJson: string;
-  readonly #templates: TemplateSpec[];
+  readonly #installer: TemplateInstaller;
   readonly #backoff: Backoff;
   readonly #random: () => number;
   readonly #abort = new AbortController();
   #buffer = new BulkBuffer();
   #retryQueue: BulkRequest[] = [];
   readonly #retryTimers = new Set<NodeJS.Timeout>();
-  readonly #unsettled = new Set<BatchState>();
-  #idleWaiters: (() => void)[] = [];
   #inFlight = 0;
-  #pendingDocs = 0;
   #lingerTimer: NodeJS.Timeout | undefined;
   #lingerExpired = false;
-  #ready: boolean;
-  #installing: Promise<void> | undefined;
-  #firstAttempt: Promise<void> | undefined;
-  #firstAttemptDone: () => void = () => undefined;
   #closing = false;
   #closed: Promise<void> | undefined;
 
@@ -82,88 +78,30 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     this.#log = new RateLimitedLog(this.#logger, LOG_INTERVAL_MS, () => this.#ctx.clock.monotonic());
     this.#metrics = new SinkMetrics(o.context.metrics);
     this.#client = createClient(o.config);
-    this.#encoder = new DocumentEncoder(o.context.hostname);
-    this.#namer = new IndexNamer(o.config.index);
+    this.#ledger = new WriteLedger(this.#metrics, new IndexNamer(o.config.index), new DocumentEncoder(o.context.hostname));
     this.#dlNamer = new IndexNamer(o.config.dead_letter_index);
     this.#hostJson = `"host":{"name":${JSON.stringify(o.context.hostname)}}`;
-    this.#templates = o.config.template.install ? loadTemplates(o.config) : [];
-    this.#ready = !o.config.template.install;
-    this.#metrics.templateReady.set(this.#ready ? 1 : 0);
     this.#backoff = { initialMs: o.config.retry.initial_backoff_ms, maxMs: o.config.retry.max_backoff_ms };
     this.#random = o.random ?? Math.random;
+    this.#installer = new TemplateInstaller({
+      client: this.#client, templates: o.config.template.install ? loadTemplates(o.config) : [], install: o.config.template.install,
+      requestTimeoutMs: o.config.request_timeout_ms, backoff: this.#backoff, random: this.#random, signal: this.#abort.signal,
+      logger: this.#logger, log: this.#log, readyGauge: this.#metrics.templateReady, onReady: () => this.#pump(),
+    });
   }
 
   /** Installs the templates (first attempt awaited); on failure keeps trying in the background. Never throws. */
   async start(): Promise<void> {
-    this.#ensureStarted();
-    await this.#firstAttempt;
-  }
-
-  #ensureStarted(): void {
-    if (this.#firstAttempt !== undefined || this.#closing) return;
-    this.#firstAttempt = new Promise((resolve) => (this.#firstAttemptDone = resolve));
-    if (this.#ready) this.#firstAttemptDone();
-    else this.#installing = this.#installLoop();
-  }
-
-  async #installLoop(): Promise<void> {
-    for (let attempt = 0; !this.#closing; attempt++) {
-      try {
-        for (const t of this.#templates) {
-          const r = await installTemplate(this.#client, t, this.#cfg.request_timeout_ms, this.#abort.signal);
-          this.#logger.info({ template: t.name, version: t.version, existing: r.existing, result: r.result }, r.result === 'installed' ? 'index template installed' : 'index template kept (same or newer version there)');
-        }
-        this.#ready = true;
-        this.#metrics.templateReady.set(1);
-        this.#firstAttemptDone();
-        this.#pump();
-        return;
-      } catch (err) {
-        if (this.#closing) break;
-        this.#log.log('warn', 'template', { ...describeError(err), attempt }, 'cannot install the index templates yet; writes wait, retrying');
-        this.#firstAttemptDone();
-        await sleep(backoffMs(this.#backoff, attempt, 'full', this.#random), this.#abort.signal);
-      }
-    }
-    this.#firstAttemptDone();
+    await this.#installer.start();
   }
 
   write(batch: Batch<HeraldRecord>): Promise<Outcome> {
     if (this.#closing) return Promise.reject(new HeraldError(ErrorCode.sinkClosed, 'elasticsearch output: closed'));
-    this.#ensureStarted();
+    void this.#installer.start();
     return new Promise<Outcome>((resolve, reject) => {
-      const state = new BatchState(0, resolve, reject);
-      const set = new ItemSet(state, false);
-      const { actions, docs } = set;
-      let chars = 0;
-      let skipped = 0;
-      for (const r of batch.records) {
-        if (r.kind !== 'log') {
-          skipped++;
-          continue;
-        }
-        const action = this.#namer.actionLine(r.timestampMs);
-        const doc = this.#encoder.encode(r);
-        actions.push(action);
-        docs.push(doc);
-        chars += action.length + doc.length + 2;
-      }
-      if (skipped > 0) {
-        state.dropped = skipped;
-        state.dropReason = 'not_a_log_event';
-        this.#metrics.documents.dropped.inc(skipped);
-        this.#metrics.drops.inc({ reason: 'not_a_log_event' }, skipped);
-      }
-      state.unsettled = docs.length;
-      if (docs.length === 0) {
-        state.settled = true;
-        resolve(state.outcome());
-        return;
-      }
-      this.#unsettled.add(state);
-      this.#pendingDocs += docs.length;
-      this.#metrics.pending.set(this.#pendingDocs);
-      this.#buffer.add(set, chars);
+      const opened = this.#ledger.open(batch.records, resolve, reject);
+      if (opened === undefined) return;
+      this.#buffer.add(opened.set, opened.chars);
       this.#kick();
     });
   }
@@ -175,7 +113,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   }
 
   #pump(): void {
-    if (this.#ready) {
+    if (this.#installer.ready) {
       while (this.#inFlight < this.#cfg.max_concurrent_requests) {
         let req = this.#retryQueue.shift();
         if (req === undefined) {
@@ -282,12 +220,8 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     }
     for (const dl of s.deadLetters) this.#buffer.add(dl, setChars(dl));
     if (s.deadLetters.length > 0) this.#lingerExpired = true;
-    const settled = s.delivered + s.deadLettered + s.dropped;
-    if (settled > 0) {
-      this.#pendingDocs -= settled;
-      this.#metrics.pending.set(this.#pendingDocs);
-    }
-    for (const b of s.finished) this.#finish(b);
+    this.#ledger.settled(s.delivered + s.deadLettered + s.dropped);
+    for (const b of s.finished) this.#ledger.finish(b);
   }
 
   #schedule(req: BulkRequest, delayMs: number): void {
@@ -300,14 +234,6 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     this.#retryTimers.add(timer);
   }
 
-  #finish(b: BatchState): void {
-    if (b.settled) return;
-    b.settled = true;
-    this.#unsettled.delete(b);
-    b.resolve(b.outcome());
-    if (this.#unsettled.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
-  }
-
   /** Sends what is buffered at once, waits for every batch up to the deadline, then rejects the rest. */
   close(deadlineMs: number): Promise<void> {
     this.#closed ??= this.#close(deadlineMs);
@@ -316,38 +242,19 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
 
   async #close(deadlineMs: number): Promise<void> {
     this.#closing = true;
+    this.#installer.stop();
     this.#lingerExpired = true;
     clearTimeout(this.#lingerTimer);
     this.#pump();
-    if (this.#unsettled.size > 0) await withDeadline(new Promise<void>((r) => this.#idleWaiters.push(r)), deadlineMs);
+    if (this.#ledger.size > 0) await withDeadline(this.#ledger.idle(), deadlineMs);
     this.#abort.abort();
     for (const t of this.#retryTimers) clearTimeout(t);
     this.#retryTimers.clear();
     this.#retryQueue = [];
     this.#buffer = new BulkBuffer();
-    if (this.#unsettled.size > 0) {
-      let docs = 0;
-      for (const b of this.#unsettled) {
-        docs += b.unsettled;
-        b.settled = true;
-        b.reject(new HeraldError(ErrorCode.sinkClosed, `elasticsearch output closed with ${b.unsettled} documents of the batch unsettled`));
-      }
-      this.#logger.warn({ batches: this.#unsettled.size, documents: docs }, 'closed before Elasticsearch took every document; those batches are not acknowledged and will be read again');
-      this.#unsettled.clear();
-    }
-    this.#pendingDocs = 0;
-    this.#metrics.pending.set(0);
-    await this.#installing;
+    const rejected = this.#ledger.rejectAll();
+    if (rejected.batches > 0) this.#logger.warn(rejected, 'closed before Elasticsearch took every document; those batches are not acknowledged and will be read again');
+    await this.#installer.stopped();
     await this.#client.close();
   }
-}
-
-/** Log fields for a client error: its kind, status and the server's error type; no bodies, no headers. */
-function describeError(err: unknown): Record<string, unknown> {
-  if (err instanceof errors.ResponseError) {
-    const e = (err.body as { error?: { type?: string; reason?: string } } | undefined)?.error;
-    return { error: err.name, status: err.statusCode, error_type: e?.type, reason: e?.reason === undefined ? undefined : safeReason(e.reason) };
-  }
-  if (err instanceof Error) return { error: err.name, reason: errorMessage(err) };
-  return { error: String(err) };
 }

@@ -2,10 +2,13 @@
  * The @elastic/elasticsearch client for the sink: its transport and connection pool (keep-alive, node
  * selection, a failing node avoided for a while), with its own retries OFF. The sink owns retries: the
  * client would re-send a whole bulk body — including the items that were already indexed, hence duplicates
- * — on a fixed schedule that ignores our backoff, Retry-After, and close()'s deadline.
+ * — on a fixed schedule that ignores our backoff, Retry-After, and close()'s deadline. Also the log-safe
+ * description of the client's errors.
  */
-import { Client, type ClientOptions } from '@elastic/elasticsearch';
+import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
+import { errorMessage } from '../../errors';
 import type { ElasticsearchOutputConfig } from './config';
+import { safeReason } from './dead-letter';
 
 export function createClient(cfg: ElasticsearchOutputConfig): Client {
   const opts: ClientOptions = {
@@ -25,4 +28,14 @@ export function createClient(cfg: ElasticsearchOutputConfig): Client {
     if (cfg.tls.ca !== undefined) opts.tls.ca = cfg.tls.ca;
   }
   return new Client(opts);
+}
+
+/** Log fields for a client error: its kind, status and the server's error type; no bodies, no headers. */
+export function describeError(err: unknown): Record<string, unknown> {
+  if (err instanceof errors.ResponseError) {
+    const e = (err.body as { error?: { type?: string; reason?: string } } | undefined)?.error;
+    return { error: err.name, status: err.statusCode, error_type: e?.type, reason: e?.reason === undefined ? undefined : safeReason(e.reason) };
+  }
+  if (err instanceof Error) return { error: err.name, reason: errorMessage(err) };
+  return { error: String(err) };
 }

@@ -1,6 +1,7 @@
 /**
- * The index templates: `deploy/elasticsearch/*.json` is the source of truth (shipped for operators too);
- * the sink loads them and substitutes the configured name, patterns and priority.
+ * Getting the index templates in place before the sink sends anything: `deploy/elasticsearch/*.json` is the
+ * source of truth (shipped for operators too); the sink loads them, substitutes the configured name,
+ * patterns and priority, and a TemplateInstaller keeps installing them until it succeeds or is stopped.
  *
  * Install rule (several hundred Heralds start at once, and an operator may pin their own version): a
  * template of the same name whose `_meta.version` is newer or equal is left alone; an older or missing
@@ -10,8 +11,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
+import type { Logger } from 'pino';
+import type { Gauge } from 'prom-client';
 import { ErrorCode, HeraldError } from '../../errors';
+import { backoffMs, type Backoff } from '../../net/retry';
+import type { RateLimitedLog } from '../../observability/log-limiter';
+import { sleep } from '../../pipeline/timing';
 import { templatePattern, type ElasticsearchOutputConfig } from './config';
+import { describeError } from './es-client';
 
 export const TEMPLATE_DIR = join(__dirname, '..', '..', '..', 'deploy', 'elasticsearch');
 
@@ -85,4 +92,89 @@ export async function installTemplate(client: Client, t: TemplateSpec, timeoutMs
   if (existing !== undefined && existing >= t.version) return { result: 'kept', existing };
   await client.transport.request({ method: 'PUT', path, body: t.body }, opts);
   return { result: 'installed', existing };
+}
+
+export interface TemplateInstallerOptions {
+  client: Client;
+  /** In install order; ignored when `install` is false. */
+  templates: TemplateSpec[];
+  /** False when the operator manages the templates: ready at once, nothing is sent to the cluster. */
+  install: boolean;
+  requestTimeoutMs: number;
+  backoff: Backoff;
+  random: () => number;
+  /** The sink's abort: cancels a request in flight and the wait between attempts. */
+  signal: AbortSignal;
+  logger: Logger;
+  log: RateLimitedLog;
+  /** herald_elasticsearch_template_ready. */
+  readyGauge: Gauge.Internal<string>;
+  /** Called once the templates are in place (the sink may send from then on). */
+  onReady(): void;
+}
+
+/**
+ * Installs the templates, then flips `ready`; on failure keeps trying in the background with capped
+ * exponential backoff and full jitter until stop(). Never throws: a cluster unreachable at start only
+ * delays the writes, which wait for `ready`.
+ */
+export class TemplateInstaller {
+  readonly #o: TemplateInstallerOptions;
+  #ready: boolean;
+  #stopped = false;
+  #installing: Promise<void> | undefined;
+  #firstAttempt: Promise<void> | undefined;
+  #firstAttemptDone: () => void = () => undefined;
+
+  constructor(o: TemplateInstallerOptions) {
+    this.#o = o;
+    this.#ready = !o.install;
+    o.readyGauge.set(this.#ready ? 1 : 0);
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Starts installing (once; never after stop()). The promise resolves after the first attempt, failed or not. */
+  start(): Promise<void> | undefined {
+    if (this.#firstAttempt !== undefined || this.#stopped) return this.#firstAttempt;
+    this.#firstAttempt = new Promise((resolve) => (this.#firstAttemptDone = resolve));
+    if (this.#ready) this.#firstAttemptDone();
+    else this.#installing = this.#installLoop();
+    return this.#firstAttempt;
+  }
+
+  /** No new attempt begins after this; the sink aborts `signal` to end the one in progress. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Resolves once the install loop has ended (at once when it never ran). */
+  async stopped(): Promise<void> {
+    await this.#installing;
+  }
+
+  async #installLoop(): Promise<void> {
+    const o = this.#o;
+    for (let attempt = 0; !this.#stopped; attempt++) {
+      try {
+        for (const t of o.templates) {
+          const r = await installTemplate(o.client, t, o.requestTimeoutMs, o.signal);
+          o.logger.info({ template: t.name, version: t.version, existing: r.existing, result: r.result }, r.result === 'installed' ? 'index template installed' : 'index template kept (same or newer version there)');
+        }
+        this.#ready = true;
+        o.readyGauge.set(1);
+        this.#firstAttemptDone();
+        o.onReady();
+        return;
+      } catch (err) {
+        if (this.#stopped) break;
+        o.log.log('warn', 'template', { ...describeError(err), attempt }, 'cannot install the index templates yet; writes wait, retrying');
+        this.#firstAttemptDone();
+        await sleep(backoffMs(o.backoff, attempt, 'full', o.random), o.signal);
+      }
+    }
+    this.#firstAttemptDone();
+  }
 }

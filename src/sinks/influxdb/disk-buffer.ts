@@ -14,6 +14,9 @@
  *   segment once: identical points (same series and timestamp) overwrite each other in InfluxDB.
  * - open() finds the segments of a previous run, cuts a torn tail (bytes after the last newline: never
  *   acknowledged) and counts their points.
+ *
+ * This file is the buffer's I/O: the directory, group-committed writes, file handles, deletions and the
+ * wait for a segment to replay. Which segments exist, the bound and what to evict are segment-ledger.ts.
  */
 import { constants, mkdirSync } from 'node:fs';
 import { open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
@@ -21,8 +24,9 @@ import { join } from 'node:path';
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
 import { sleep, withDeadline } from '../../pipeline/timing';
 import { repairSegment } from './segment-file';
+import { SEGMENT_RE, SegmentLedger, type Overflow, type Segment } from './segment-ledger';
 
-export type Overflow = 'drop_oldest' | 'drop_newest';
+export type { Overflow, Segment } from './segment-ledger';
 
 export interface DiskBufferOptions {
   dir: string;
@@ -36,21 +40,6 @@ export interface DiskBufferOptions {
   onError(err: unknown): void;
 }
 
-export interface Segment {
-  readonly seq: number;
-  readonly path: string;
-  /** Bytes reserved (queued or written). */
-  bytes: number;
-  points: number;
-  /** Bytes known written and synced. */
-  durableBytes: number;
-  /** Appends queued or being written. */
-  unflushed: number;
-  sealed: boolean;
-  inFlight: boolean;
-  removed: boolean;
-}
-
 interface Pending {
   seg: Segment;
   data: Buffer;
@@ -58,14 +47,9 @@ interface Pending {
   reject(err: Error): void;
 }
 
-const SEGMENT_RE = /^(\d{16})\.lp$/;
-
 export class DiskBuffer {
   readonly #o: DiskBufferOptions;
-  readonly #segments: Segment[] = [];
-  #bytes = 0;
-  #points = 0;
-  #nextSeq = 1;
+  readonly #ledger: SegmentLedger;
   #queue: Pending[] = [];
   #flushing: Promise<void> | undefined;
   #running = false;
@@ -77,19 +61,20 @@ export class DiskBuffer {
 
   constructor(o: DiskBufferOptions) {
     this.#o = o;
+    this.#ledger = new SegmentLedger(o);
   }
 
   get isEmpty(): boolean {
-    return this.#segments.length === 0;
+    return this.#ledger.isEmpty;
   }
   get bytes(): number {
-    return this.#bytes;
+    return this.#ledger.bytes;
   }
   get points(): number {
-    return this.#points;
+    return this.#ledger.points;
   }
   get segmentCount(): number {
-    return this.#segments.length;
+    return this.#ledger.segmentCount;
   }
 
   /** Finds and repairs the segments of a previous run. Call once, before anything else. */
@@ -101,42 +86,25 @@ export class DiskBuffer {
       const { bytes, points, cut } = await repairSegment(path);
       if (cut > 0) this.#o.onError(new Error(`cut ${cut} torn bytes (never acknowledged) from the end of ${path}`));
       const seq = Number(SEGMENT_RE.exec(name)?.[1]);
-      this.#nextSeq = Math.max(this.#nextSeq, seq + 1);
+      this.#ledger.sawSeq(seq);
       if (bytes === 0) {
         await unlink(path);
         continue;
       }
-      this.#segments.push({ seq, path, bytes, points, durableBytes: bytes, unflushed: 0, sealed: true, inFlight: false, removed: false });
-      this.#bytes += bytes;
-      this.#points += points;
+      this.#ledger.adopt(seq, path, bytes, points);
     }
     // A lowered max_bytes applies to what a previous run left, too.
-    if (this.#bytes > this.#o.maxBytes && this.#o.overflow === 'drop_oldest') this.#evict(0);
+    if (this.#ledger.bytes > this.#o.maxBytes && this.#o.overflow === 'drop_oldest') this.#ledger.evict(0, this.#evicted);
   }
 
   /** Queues `data` (whole lines, newline-terminated) holding `points` points. See the class invariants. */
   append(data: Buffer, points: number): Promise<'buffered' | 'dropped'> {
     if (this.#closed) return Promise.reject(new HeraldError(ErrorCode.sinkClosed, `${this.#o.dir}: buffer closed`));
-    if (this.#bytes + data.length > this.#o.maxBytes) {
-      if (this.#o.overflow === 'drop_oldest') this.#evict(data.length);
-      if (this.#bytes + data.length > this.#o.maxBytes) {
-        this.#o.onDrop(points);
-        return Promise.resolve('dropped');
-      }
+    const seg = this.#ledger.reserve(data.length, points, this.#evicted);
+    if (seg === undefined) {
+      this.#o.onDrop(points);
+      return Promise.resolve('dropped');
     }
-    let tail = this.#segments.at(-1);
-    if (tail === undefined || tail.sealed) {
-      const seq = this.#nextSeq++;
-      tail = { seq, path: join(this.#o.dir, `${String(seq).padStart(16, '0')}.lp`), bytes: 0, points: 0, durableBytes: 0, unflushed: 0, sealed: false, inFlight: false, removed: false };
-      this.#segments.push(tail);
-    }
-    const seg = tail;
-    seg.bytes += data.length;
-    seg.points += points;
-    seg.unflushed++;
-    if (seg.bytes >= this.#o.segmentMaxBytes) seg.sealed = true;
-    this.#bytes += data.length;
-    this.#points += points;
     return new Promise<'buffered'>((resolve, reject) => {
       this.#queue.push({ seg, data, resolve, reject });
       if (!this.#running) {
@@ -148,30 +116,11 @@ export class DiskBuffer {
     });
   }
 
-  /** Evicts the oldest evictable segments until `incoming` more bytes fit; nothing when they cannot fit. */
-  #evict(incoming: number): void {
-    let evictable = 0;
-    for (const seg of this.#segments) if (!seg.inFlight && seg.unflushed === 0) evictable += seg.bytes;
-    if (this.#bytes - evictable + incoming > this.#o.maxBytes) return;
-    for (let i = 0; i < this.#segments.length && this.#bytes + incoming > this.#o.maxBytes; ) {
-      const seg = this.#segments[i] as Segment;
-      if (seg.inFlight || seg.unflushed > 0) {
-        i++;
-        continue;
-      }
-      this.#segments.splice(i, 1);
-      this.#forget(seg);
-      this.#o.onDrop(seg.points);
-      this.#housekeeping = this.#housekeeping.then(() => this.#unlink(seg));
-    }
-  }
-
-  #forget(seg: Segment): void {
-    seg.removed = true;
-    seg.sealed = true;
-    this.#bytes -= seg.bytes;
-    this.#points -= seg.points;
-  }
+  /** A segment the bound evicted (already forgotten by the ledger): count its points, delete its file. */
+  readonly #evicted = (seg: Segment): void => {
+    this.#o.onDrop(seg.points);
+    this.#housekeeping = this.#housekeeping.then(() => this.#unlink(seg));
+  };
 
   async #unlink(seg: Segment): Promise<void> {
     try {
@@ -272,12 +221,8 @@ export class DiskBuffer {
   async next(signal: AbortSignal): Promise<Segment | undefined> {
     for (;;) {
       if (this.#closed || signal.aborted) return undefined;
-      const seg = this.#segments[0];
-      if (seg !== undefined && !seg.inFlight && seg.unflushed === 0) {
-        seg.sealed = true; // replaying the tail: later appends go to a new segment
-        seg.inFlight = true;
-        return seg;
-      }
+      const seg = this.#ledger.takeOldest(); // replaying the tail seals it: later appends go to a new segment
+      if (seg !== undefined) return seg;
       await new Promise<void>((resolve) => {
         const done = () => {
           signal.removeEventListener('abort', done);
@@ -295,19 +240,14 @@ export class DiskBuffer {
 
   /** Deletes a replayed segment (the server acknowledged all of it). */
   async remove(seg: Segment): Promise<void> {
-    const i = this.#segments.indexOf(seg);
-    if (i >= 0) {
-      this.#segments.splice(i, 1);
-      this.#forget(seg);
-    }
-    seg.inFlight = false;
+    this.#ledger.remove(seg);
     if (this.#fhSeg === seg) await this.#closeHandle(false);
     await this.#unlink(seg);
   }
 
   /** Gives a segment back unsent (closing): it stays for the next run. */
   release(seg: Segment): void {
-    seg.inFlight = false;
+    this.#ledger.release(seg);
   }
 
   /** Waits for queued appends up to the deadline, then closes. Safe to call twice. */

@@ -12,44 +12,28 @@
  * acknowledged all of it; when the buffer is empty again, chunks go straight to InfluxDB. Chunks in flight
  * together may land in either order (InfluxDB keys points by series and time, not arrival).
  * Without a buffer (max_bytes 0) a failing chunk is retried until close, and its writes stay pending.
+ *
+ * This file is the sink's I/O and timing: the flush timer, dispatching chunks, the replay loop and close.
+ * Which write owns which lines of a chunk is chunk.ts; sending one chunk is batch-sender.ts.
  */
-import type { Counter, Gauge } from 'prom-client';
 import type { Batch, Outcome, Sink } from '../../pipeline/contracts';
 import type { ComponentContext } from '../../pipeline/context';
 import type { HeraldRecord } from '../../pipeline/records';
-import { counter, gauge, histogram } from '../../observability/metrics';
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
 import { sleep, withDeadline } from '../../pipeline/timing';
 import { BatchSender, type SendControl } from './batch-sender';
+import { failChunk, fillChunk, newChunk, settleChunk, type Chunk, type Waiter } from './chunk';
 import { influxdbBufferDir, type InfluxdbOutputConfig } from './config';
 import { DiskBuffer } from './disk-buffer';
 import { LineEncoder } from './encode';
 import { LogLimiter } from '../../observability/log-limiter';
+import { SinkMetrics } from './sink-metrics';
 import { WriteClient } from './write-client';
 
 export interface InfluxdbSinkOptions {
   config: InfluxdbOutputConfig;
   context: ComponentContext;
 }
-
-interface Waiter {
-  chunks: number;
-  delivered: number;
-  dropped: number;
-  dropReason: string | undefined;
-  failed: boolean;
-  resolve(o: Outcome): void;
-  reject(err: Error): void;
-}
-
-/** Lines in order, and which write contributed how many of them. */
-interface Chunk {
-  lines: string[];
-  owners: Waiter[];
-  counts: number[];
-}
-
-const newChunk = (): Chunk => ({ lines: [], owners: [], counts: [] });
 
 /** Buffer segments are sealed at this fraction of max_bytes (within [1 B, 8 MiB]): drop_oldest's granularity. */
 function segmentMaxBytes(maxBytes: number): number {
@@ -79,16 +63,7 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
   #ready: Chunk[] = [];
   readonly #dispatches = new Set<Promise<void>>();
   #replay: Promise<void> | undefined;
-  readonly #m: {
-    written: Counter<'path'>;
-    buffered: Counter;
-    dropped: Counter<'reason'>;
-    bufferDropped: Counter;
-    adjusted: Counter<'reason'>;
-    bufferBytes: Gauge;
-    bufferPoints: Gauge;
-    bufferSegments: Gauge;
-  };
+  readonly #m: SinkMetrics;
 
   constructor(o: InfluxdbSinkOptions) {
     const c = o.config;
@@ -96,17 +71,7 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
     this.#ctx = o.context;
     this.#logger = o.context.logger.child({ component: 'influxdb', type: 'influxdb' });
     this.#limiter = new LogLimiter(10_000, () => o.context.clock.monotonic());
-    const r = o.context.metrics;
-    this.#m = {
-      written: counter(r, 'herald_influxdb_points_written_total', 'Points InfluxDB acknowledged, live or replayed from the buffer', ['path']),
-      buffered: counter(r, 'herald_influxdb_points_buffered_total', 'Points appended to the on-disk buffer'),
-      dropped: counter(r, 'herald_influxdb_points_dropped_total', 'Points dropped: unwritable, or refused by InfluxDB, by reason', ['reason']),
-      bufferDropped: counter(r, 'herald_influxdb_buffer_dropped_points_total', 'Points the buffer bound (max_bytes) forced out, per the overflow policy'),
-      adjusted: counter(r, 'herald_influxdb_encode_adjustments_total', 'Tags, fields or names changed because line protocol cannot carry them', ['reason']),
-      bufferBytes: gauge(r, 'herald_influxdb_buffer_bytes', 'Bytes in the on-disk buffer'),
-      bufferPoints: gauge(r, 'herald_influxdb_buffer_points', 'Points in the on-disk buffer'),
-      bufferSegments: gauge(r, 'herald_influxdb_buffer_segments', 'Segment files in the on-disk buffer'),
-    };
+    this.#m = new SinkMetrics(o.context.metrics);
     this.#encoder = new LineEncoder(c.precision);
     this.#client = new WriteClient({
       url: c.url, token: c.token, org: c.org, bucket: c.bucket, precision: c.precision, gzip: c.gzip,
@@ -118,7 +83,7 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
       backoff: { initialMs: c.retry.initial_backoff_ms, maxMs: c.retry.max_backoff_ms },
       logger: this.#logger,
       monotonic: () => o.context.clock.monotonic(),
-      requestSeconds: histogram(r, 'herald_influxdb_request_duration_seconds', 'Write request latency, by result', ['result'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+      requestSeconds: this.#m.requestSeconds,
       droppedPoints: this.#m.dropped,
     });
     this.bufferDir = influxdbBufferDir(c, o.context.stateDir);
@@ -178,16 +143,9 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
 
   #add(lines: string[], w: Waiter): void {
     const max = this.#c.batch_max_points;
-    let i = 0;
-    while (i < lines.length) {
-      const acc = this.#acc;
-      const take = Math.min(max - acc.lines.length, lines.length - i);
-      for (let j = 0; j < take; j++) acc.lines.push(lines[i + j] as string);
-      acc.owners.push(w);
-      acc.counts.push(take);
-      w.chunks++;
-      i += take;
-      if (acc.lines.length >= max) this.#cut();
+    for (let i = 0; i < lines.length; ) {
+      i = fillChunk(this.#acc, lines, i, w, max);
+      if (this.#acc.lines.length >= max) this.#cut();
     }
     if (this.#acc.lines.length > 0 && this.#timer === undefined) {
       this.#timer = setTimeout(() => this.#cut(), this.#c.flush_interval_ms);
@@ -207,7 +165,7 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
     while (this.#dispatches.size < this.#c.max_concurrent_requests && this.#ready.length > 0) {
       const chunk = this.#ready.shift() as Chunk;
       const p: Promise<void> = this.#dispatch(chunk)
-        .catch((err: unknown) => this.#fail(chunk, err))
+        .catch((err: unknown) => failChunk(chunk, err))
         .finally(() => {
           this.#dispatches.delete(p);
           this.#pump();
@@ -244,39 +202,11 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
       }
       this.#publishBuffer();
     }
-    this.#settle(chunk, dropped, reason);
+    settleChunk(chunk, dropped, reason);
   }
 
   #control(path: 'live' | 'replay', giveUp: () => boolean): SendControl {
     return { giveUp, wake: this.#wake.signal, abort: this.#abort.signal, path };
-  }
-
-  /** Spreads a chunk's result over the writes that contributed to it (drops first-come). */
-  #settle(chunk: Chunk, dropped: number, reason: string | undefined): void {
-    let left = dropped;
-    for (let i = 0; i < chunk.owners.length; i++) {
-      const w = chunk.owners[i] as Waiter;
-      const n = chunk.counts[i] as number;
-      const d = Math.min(n, left);
-      left -= d;
-      w.delivered += n - d;
-      w.dropped += d;
-      if (d > 0) w.dropReason ??= reason;
-      if (--w.chunks > 0 || w.failed) continue;
-      const o: Outcome = { delivered: w.delivered, dropped: w.dropped };
-      if (w.dropReason !== undefined && w.dropped > 0) o.dropReason = w.dropReason;
-      w.resolve(o);
-    }
-  }
-
-  #fail(chunk: Chunk, err: unknown): void {
-    const e = err instanceof Error ? err : new Error(String(err));
-    for (const w of chunk.owners) {
-      w.chunks--;
-      if (w.failed) continue;
-      w.failed = true;
-      w.reject(e);
-    }
   }
 
   async #replayLoop(buffer: DiskBuffer): Promise<void> {
@@ -316,11 +246,7 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
   }
 
   #publishBuffer(): void {
-    const b = this.#buffer;
-    if (!b) return;
-    this.#m.bufferBytes.set(b.bytes);
-    this.#m.bufferPoints.set(b.points);
-    this.#m.bufferSegments.set(b.segmentCount);
+    if (this.#buffer) this.#m.publishBuffer(this.#buffer);
   }
 
   /**
@@ -344,7 +270,7 @@ export class InfluxdbSink implements Sink<HeraldRecord> {
     await withDeadline(Promise.all([drained(), this.#replay]), left());
     this.#abort.abort(); // requests still in flight are abandoned; their chunks go to the buffer
     await withDeadline(Promise.all([drained(), this.#replay]), Math.max(left(), 1000));
-    for (const chunk of this.#ready.splice(0)) this.#fail(chunk, new HeraldError(ErrorCode.sinkClosed, 'influxdb output closed before sending'));
+    for (const chunk of this.#ready.splice(0)) failChunk(chunk, new HeraldError(ErrorCode.sinkClosed, 'influxdb output closed before sending'));
     if (this.#opened) await this.#opened.catch(() => undefined);
     await this.#buffer?.close(Math.max(left(), 1000));
     this.#client.close();
