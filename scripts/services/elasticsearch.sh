@@ -3,16 +3,15 @@
 # from Maven Central (org.elasticsearch.distribution.integ-test-zip:elasticsearch:zip),
 # run on Debian's OpenJDK 17 as a single node on 127.0.0.1:9200, plain HTTP.
 #
-#   elasticsearch.sh install|start|stop|restart|status
+#   elasticsearch.sh install|start|stop|status|restart   (see lib.sh)
 #
-# Self-contained (does not source lib.sh). Environment:
+# Environment (besides lib.sh's):
 #   HERALD_ES_VERSION           default below (newest 8.x on Maven Central that runs on Java 17)
 #   HERALD_ES_PORT              HTTP port, default 9200 (transport: 9300-9399, loopback only)
 #   HERALD_ES_HEAP              default 512m (-Xms = -Xmx)
 #   HERALD_ES_JAVA_OPTS         extra JVM options (e.g. -XX:TieredStopAtLevel=1: ~2 s faster start)
 #   HERALD_ES_START_TIMEOUT     seconds start waits for the node to answer, default 180
-#   HERALD_SERVICES_DIR         state root, default <repo>/.services  -> <root>/elasticsearch/
-#   HERALD_CACHE_DIR            download cache, default $HOME/.cache/herald -> <cache>/elasticsearch/
+# State: $HERALD_SERVICES_DIR/elasticsearch/; download cache: $HERALD_CACHE_DIR/elasticsearch/.
 #
 # Elasticsearch refuses to run as root: when run as root the node runs as the
 # system user `herald-es` (created if missing). The unpacked distribution in the
@@ -21,6 +20,9 @@
 # mode-700 /root), they live in /var/lib/herald-es/<hash> and <state>/runtime
 # links to it.
 set -euo pipefail
+SVC_NAME=elasticsearch
+# shellcheck source=scripts/services/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ES_VERSION="${HERALD_ES_VERSION:-8.19.21}"
 ES_PORT="${HERALD_ES_PORT:-9200}"
@@ -30,39 +32,23 @@ ES_USER=herald-es
 CLUSTER_NAME=herald-test
 ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
 DEP_PLUGIN="org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
+# what /proc/<pid>/cmdline of the node contains (guards against recycled pids)
+PROC_MATCH=org.elasticsearch.bootstrap.Elasticsearch
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$SCRIPT_DIR/../.." && pwd)"
-SERVICES_ROOT="${HERALD_SERVICES_DIR:-$REPO/.services}"
-STATE="$SERVICES_ROOT/elasticsearch"
-CACHE="${HERALD_CACHE_DIR:-$HOME/.cache/herald}/elasticsearch"
+STATE="$HERALD_SERVICES_DIR/elasticsearch"
+CACHE="$HERALD_CACHE_DIR/elasticsearch"
 ZIP="$CACHE/dist/elasticsearch-${ES_VERSION}.zip"
 DIST="$CACHE/elasticsearch-${ES_VERSION}"
 CLI_OUT="$STATE/elasticsearch.out"
 URL="http://127.0.0.1:${ES_PORT}"
-
-log() { printf '[elasticsearch] %s\n' "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-
-need_root_or_self() { [[ $EUID -eq 0 ]]; }
-
-apt_install() {
-  # apt_install PKG... (only as root; runs apt-get update once when needed)
-  need_root_or_self || die "need root to apt-get install $*"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null 2>&1 || true
-    apt-get install -y --no-install-recommends "$@" >/dev/null || die "apt-get install $* failed"
-  fi
-}
+# service_main serialises install/start/stop/restart on this
+SVC_LOCK="$STATE/.lock"
+SVC_LOCK_TIMEOUT=600
 
 ensure_tools() {
-  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
-  command -v unzip >/dev/null 2>&1 || apt_install unzip
-  if ! command -v java >/dev/null 2>&1; then apt_install openjdk-17-jre-headless; fi
+  command -v unzip >/dev/null 2>&1 || apt_install_if_missing unzip
+  command -v java >/dev/null 2>&1 || apt_install_if_missing openjdk-17-jre-headless
+  return 0
 }
 
 java_home() {
@@ -108,6 +94,16 @@ resolve_runtime() {
   PIDFILE="$RT/run/elasticsearch.pid"
 }
 
+# like resolve_runtime, but never creates anything (stop on a fresh tree)
+resolve_runtime_quiet() {
+  if [[ -L "$STATE/runtime" ]]; then
+    RT="$(readlink -f "$STATE/runtime")"
+  else
+    RT="$STATE"
+  fi
+  PIDFILE="$RT/run/elasticsearch.pid"
+}
+
 # ES_HOME: the unpacked distribution, used in place when herald-es can read it,
 # else a hard-link copy (no extra disk) inside the runtime dir.
 resolve_home() {
@@ -134,7 +130,7 @@ resolve_home() {
 
 fetch_zip() {
   [[ -s "$ZIP" ]] && return 0
-  command -v mvn >/dev/null 2>&1 || apt_install maven
+  command -v mvn >/dev/null 2>&1 || apt_install_if_missing maven ca-certificates
   mkdir -p "$CACHE/dist"
   log "fetching $ARTIFACT from Maven Central"
   local out="$CACHE/dist/.tmp.$$"
@@ -142,9 +138,8 @@ fetch_zip() {
   mkdir -p "$out"
   if ! mvn -B -q --strict-checksums "$DEP_PLUGIN:copy" \
     -Dartifact="$ARTIFACT" -DoutputDirectory="$out" -Dmdep.useBaseVersion=true >"$CACHE/dist/mvn.log" 2>&1; then
-    tail -n 30 "$CACHE/dist/mvn.log" >&2
     rm -rf "$out"
-    die "maven could not fetch $ARTIFACT"
+    die_with_logs "maven could not fetch $ARTIFACT" "$CACHE/dist/mvn.log"
   fi
   mv "$out/elasticsearch-${ES_VERSION}.zip" "$ZIP"
   rm -rf "$out"
@@ -165,7 +160,7 @@ unpack() {
   rm -rf "$tmp"
 }
 
-cmd_install() {
+svc_install() {
   ensure_tools
   local jh major
   jh="$(java_home)"
@@ -217,160 +212,60 @@ EOF
 
 # --- process control ----------------------------------------------------------
 
+# Our node answers on our port. (GET / is not available: the integ-test-zip
+# lacks the rest-root module, so / answers 405; use cluster health instead.)
 answers() {
-  # our node answers on our port. (GET / is not available: the integ-test-zip
-  # lacks the rest-root module, so / answers 405; use cluster health instead.)
+  [[ "$(http_body "$ES_PORT" '/_cluster/health?local=true' || true)" == *"\"cluster_name\":\"$CLUSTER_NAME\""* ]]
+}
+
+# Cluster health is at least yellow (the server waits up to 2 s per probe).
+health_yellow() {
   local body
-  body="$(curl -sS -m 3 "$URL/_cluster/health?local=true" 2>/dev/null)" || return 1
-  [[ "$body" == *"\"cluster_name\":\"$CLUSTER_NAME\""* ]]
+  body="$(http_body "$ES_PORT" '/_cluster/health?wait_for_status=yellow&timeout=2s' || true)"
+  [[ "$body" == *"\"cluster_name\":\"$CLUSTER_NAME\""* && "$body" == *'"timed_out":false'* ]]
 }
 
-pid_alive() {
-  [[ -n "${PIDFILE:-}" && -s "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+launch() {
+  write_config
+  rm -f "$PIDFILE"
+  local who jh
+  if [[ $EUID -eq 0 ]]; then who="$ES_USER"; else who="$(id -un)"; fi
+  jh="$(java_home)"
+  log "starting Elasticsearch $ES_VERSION on $URL (heap $ES_HEAP, user $who)"
+  # -d: the launcher daemonizes the server once it has started and exits;
+  # the server's pid goes to -p. cwd = logs (hs_err files land there).
+  # The lock fds must not be inherited by the daemon.
+  if ! (cd "$RT/logs" && run_as env -i \
+    PATH=/usr/local/bin:/usr/bin:/bin \
+    HOME="$RT/tmp" LANG=C.UTF-8 \
+    ES_JAVA_HOME="$jh" \
+    ES_PATH_CONF="$RT/config" \
+    ES_TMPDIR="$RT/tmp" \
+    ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP ${HERALD_ES_JAVA_OPTS:-}" \
+    "$ES_HOME/bin/elasticsearch" -d -p "$PIDFILE") >"$CLI_OUT" 2>&1 </dev/null 8>&- 9>&-; then
+    die_with_logs "the Elasticsearch launcher failed" "$CLI_OUT" "$RT/logs/$CLUSTER_NAME.log"
+  fi
 }
 
-show_logs() {
-  log "---- tail of $CLI_OUT ----"
-  tail -n 40 "$CLI_OUT" >&2 2>/dev/null || true
-  local l="$RT/logs/$CLUSTER_NAME.log"
-  log "---- tail of $l ----"
-  tail -n 60 "$l" >&2 2>/dev/null || true
-}
-
-port_busy() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$ES_PORT") 2>/dev/null
-}
-
-cmd_start() {
+svc_start() {
   if answers; then
     log "already running on $URL"
     return 0
   fi
-  cmd_install
   local t0=$SECONDS
-  if ! pid_alive; then
-    port_busy && die "port $ES_PORT is taken by something that is not this node"
-    write_config
-    rm -f "$PIDFILE"
-    local who
-    if [[ $EUID -eq 0 ]]; then who="$ES_USER"; else who="$(id -un)"; fi
-    log "starting Elasticsearch $ES_VERSION on $URL (heap $ES_HEAP, user $who)"
-    local jh
-    jh="$(java_home)"
-    # -d: the launcher daemonizes the server once it has started and exits;
-    # the server's pid goes to -p. cwd = logs (hs_err files land there).
-    # (fd 9, the lock, must not be inherited by the daemon)
-    if ! (cd "$RT/logs" && exec 9>&- && run_as env -i \
-      PATH=/usr/local/bin:/usr/bin:/bin \
-      HOME="$RT/tmp" LANG=C.UTF-8 \
-      ES_JAVA_HOME="$jh" \
-      ES_PATH_CONF="$RT/config" \
-      ES_TMPDIR="$RT/tmp" \
-      ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP ${HERALD_ES_JAVA_OPTS:-}" \
-      "$ES_HOME/bin/elasticsearch" -d -p "$PIDFILE") >"$CLI_OUT" 2>&1 </dev/null; then
-      show_logs
-      die "the Elasticsearch launcher failed"
-    fi
-  else
-    log "process $(cat "$PIDFILE") exists; waiting for it to answer"
+  start_server "$PIDFILE" "$PROC_MATCH" "$ES_PORT" "$START_TIMEOUT" "Elasticsearch on $URL" launch answers \
+    "$CLI_OUT" "$RT/logs/$CLUSTER_NAME.log"
+  if ! wait_until 60 "$PIDFILE" "$PROC_MATCH" "cluster health yellow" health_yellow; then
+    die_with_logs "cluster health did not reach yellow on $URL" "$CLI_OUT" "$RT/logs/$CLUSTER_NAME.log"
   fi
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until answers; do
-    if ! pid_alive; then
-      show_logs
-      die "Elasticsearch exited during startup"
-    fi
-    if ((SECONDS >= deadline)); then
-      show_logs
-      die "Elasticsearch did not answer on $URL within ${START_TIMEOUT}s"
-    fi
-    sleep 0.5
-  done
-  local health
-  if ! health="$(curl -fsS -m 70 "$URL/_cluster/health?wait_for_status=yellow&timeout=60s")" ||
-    [[ "$health" == *'"timed_out":true'* ]]; then
-    show_logs
-    die "cluster health did not reach yellow: ${health:-no answer}"
-  fi
-  log "up on $URL after $((SECONDS - t0))s (pid $(cat "$PIDFILE"))"
+  log "up on $URL after $((SECONDS - t0))s (pid $(pid_read "$PIDFILE"))"
 }
 
-cmd_stop() {
+svc_stop() {
   resolve_runtime_quiet
-  if ! pid_alive; then
-    rm -f "${PIDFILE:-/nonexistent}"
-    if answers; then die "a node answers on $URL but its pid file is missing; stop it by hand"; fi
-    log "not running"
-    return 0
-  fi
-  local pid
-  pid="$(cat "$PIDFILE")"
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 60))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still alive after 60s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 1
-      break
-    fi
-    sleep 0.2
-  done
-  rm -f "$PIDFILE"
-  log "stopped"
+  stop_server "$PIDFILE" "$PROC_MATCH" 60 "a node on $URL" answers
 }
 
-# like resolve_runtime, but never creates anything (stop/status on a fresh tree)
-resolve_runtime_quiet() {
-  if [[ -L "$STATE/runtime" ]]; then
-    RT="$(readlink -f "$STATE/runtime")"
-  else
-    RT="$STATE"
-  fi
-  PIDFILE="$RT/run/elasticsearch.pid"
-}
+svc_status() { answers; }
 
-cmd_status() {
-  if answers; then
-    log "up on $URL"
-    return 0
-  fi
-  log "not answering on $URL"
-  return 1
-}
-
-# Serialise install/start/stop of this service (several callers may race).
-lock() {
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.lock"
-  flock -w 600 9 || die "could not lock $STATE/.lock within 600s"
-}
-
-case "${1:-}" in
-  install)
-    lock
-    cmd_install
-    ;;
-  start)
-    lock
-    cmd_start
-    ;;
-  stop)
-    lock
-    cmd_stop
-    ;;
-  restart)
-    lock
-    cmd_stop
-    cmd_start
-    ;;
-  status) cmd_status ;;
-  *)
-    echo "usage: $0 install|start|stop|restart|status" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

@@ -4,27 +4,29 @@
 # github.com/influxdata/pkg-config), run on 127.0.0.1:8086 and set up with
 # org `herald`, bucket `herald`, token `herald-test-token`.
 #
-#   influxdb.sh install|start|stop|restart|status
+#   influxdb.sh install|start|stop|status|restart   (see lib.sh)
 #
-# Self-contained (does not source lib.sh). Environment:
+# Environment (besides lib.sh's):
 #   HERALD_INFLUX_VERSION        module version to build, default below
 #   HERALD_INFLUX_PORT           HTTP port, default 8086
-#   HERALD_INFLUX_START_TIMEOUT  seconds start waits for /health, default 60
-#   HERALD_SERVICES_DIR          state root, default <repo>/.services  -> <root>/influxdb/
-#   HERALD_CACHE_DIR             build cache, default $HOME/.cache/herald -> <cache>/influxdb/
+#   HERALD_INFLUX_START_TIMEOUT  seconds start waits for /health, default $HERALD_SERVICE_TIMEOUT (60)
+# State: $HERALD_SERVICES_DIR/influxdb/; build cache: $HERALD_CACHE_DIR/influxdb/.
 #
 # The built binary is cached as <cache>/influxdb/<version>/influxd: a warm start
 # neither downloads nor builds. A cold build takes tens of minutes on 2 cores
 # (Rust libflux + Go); its log is <cache>/influxdb/build-<version>.log.
 # After start: <state>/token holds the token, <state>/env the connection values.
 set -euo pipefail
+SVC_NAME=influxdb
+# shellcheck source=scripts/services/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # v2.8.0: newest 2.x that builds from the module proxy here (v2.10.0 needs
 # flux v0.201.0 and pkg-config v0.3.1, which the proxy refuses: 403; v2.9.x is
 # refused itself). v2.7.12 also builds and is fully checksum-database verified.
 INFLUX_VERSION="${HERALD_INFLUX_VERSION:-v2.8.0}"
 INFLUX_PORT="${HERALD_INFLUX_PORT:-8086}"
-START_TIMEOUT="${HERALD_INFLUX_START_TIMEOUT:-60}"
+START_TIMEOUT="${HERALD_INFLUX_START_TIMEOUT:-$HERALD_SERVICE_TIMEOUT}"
 MODULE=github.com/influxdata/influxdb/v2
 ORG=herald
 BUCKET=herald
@@ -33,17 +35,18 @@ USERNAME=herald
 PASSWORD=herald-test-password
 BUILD_TAGS=sqlite_foreign_keys,sqlite_json,flux_nosqlite
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$SCRIPT_DIR/../.." && pwd)"
-SERVICES_ROOT="${HERALD_SERVICES_DIR:-$REPO/.services}"
-STATE="$SERVICES_ROOT/influxdb"
-CACHE="${HERALD_CACHE_DIR:-$HOME/.cache/herald}/influxdb"
+STATE="$HERALD_SERVICES_DIR/influxdb"
+CACHE="$HERALD_CACHE_DIR/influxdb"
 BIN="$CACHE/$INFLUX_VERSION/influxd"
 BUILD_DIR="$CACHE/build-$INFLUX_VERSION"
 BUILD_LOG="$CACHE/build-$INFLUX_VERSION.log"
 PIDFILE="$STATE/influxd.pid"
 LOG="$STATE/influxd.log"
 URL="http://127.0.0.1:${INFLUX_PORT}"
+# service_main serialises install/start/stop/restart on this; a cold start
+# builds for tens of minutes, so waiters wait long.
+SVC_LOCK="$STATE/.lock"
+SVC_LOCK_TIMEOUT=7200
 
 # Module versions the checksum database (as served here) does not know (404):
 # go is told not to ask it for that module (GONOSUMDB) and the zip/go.mod hashes
@@ -55,32 +58,18 @@ pinned_sums() {
   esac
 }
 
-log() { printf '[influxdb] %s\n' "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-
-apt_install() {
-  [[ $EUID -eq 0 ]] || die "need root to apt-get install $*"
-  export DEBIAN_FRONTEND=noninteractive
-  if ! apt-get install -y --no-install-recommends "$@" >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null 2>&1 || true
-    apt-get install -y --no-install-recommends "$@" >/dev/null || die "apt-get install $* failed"
-  fi
-}
-
 # --- build --------------------------------------------------------------------
 
 ensure_build_tools() {
   # toolchains installed the usual way but not on a non-login PATH
   command -v go >/dev/null 2>&1 || { [[ -x /usr/local/go/bin/go ]] && PATH="/usr/local/go/bin:$PATH"; }
-  command -v cargo >/dev/null 2>&1 || { [[ -x "$HOME/.cargo/bin/cargo" ]] && PATH="$HOME/.cargo/bin:$PATH"; }
+  command -v cargo >/dev/null 2>&1 || { [[ -x "${HOME:-/root}/.cargo/bin/cargo" ]] && PATH="${HOME:-/root}/.cargo/bin:$PATH"; }
   command -v go >/dev/null 2>&1 || die "go is not on PATH (needed to build influxd $INFLUX_VERSION)"
   command -v cargo >/dev/null 2>&1 || die "cargo is not on PATH (needed to build libflux)"
-  command -v unzip >/dev/null 2>&1 || apt_install unzip
-  command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
-  command -v pkg-config >/dev/null 2>&1 || apt_install pkg-config
+  command -v unzip >/dev/null 2>&1 || apt_install_if_missing unzip
+  command -v cc >/dev/null 2>&1 || apt_install_if_missing gcc libc6-dev
+  command -v pkg-config >/dev/null 2>&1 || apt_install_if_missing pkg-config
+  return 0
 }
 
 json_field() { # json_field NAME < go-json: value of "NAME": "..."
@@ -113,8 +102,7 @@ build() {
   printf '%s\n' "$json" >>"$BUILD_LOG"
   zip="$(json_field Zip <<<"$json")"
   if [[ -z "$zip" || ! -f "$zip" ]]; then
-    tail -n 20 "$BUILD_LOG" >&2
-    die "go mod download $MODULE@$INFLUX_VERSION failed"
+    die_with_logs "go mod download $MODULE@$INFLUX_VERSION failed" "$BUILD_LOG"
   fi
   if [[ -n "$pins" ]]; then
     local got
@@ -145,10 +133,7 @@ build() {
   # 3. influxdata/pkg-config (version pinned by influxdb's go.mod), FIRST on PATH
   #    as pkg-config: cgo asks it for "flux" and it builds libflux with cargo.
   (cd "$src" && GOFLAGS=-mod=mod go build -o "$BUILD_DIR/tools/pkg-config" github.com/influxdata/pkg-config) \
-    >>"$BUILD_LOG" 2>&1 || {
-    tail -n 30 "$BUILD_LOG" >&2
-    die "building github.com/influxdata/pkg-config failed"
-  }
+    >>"$BUILD_LOG" 2>&1 || die_with_logs "building github.com/influxdata/pkg-config failed" "$BUILD_LOG"
 
   # libflux pins an old Rust toolchain (rust-toolchain.toml) and has
   # #![deny(warnings)]: use the installed toolchain and cap lints at warn
@@ -185,10 +170,8 @@ EOF
       -ldflags "-s -w -X main.version=$INFLUX_VERSION -X main.commit=gomodule -X main.date=$date" \
       -o "$BIN.tmp" ./cmd/influxd
   ) >>"$BUILD_LOG" 2>&1; then
-    log "---- tail of $BUILD_LOG ----"
-    tail -n 60 "$BUILD_LOG" >&2
     rm -f "$BIN.tmp"
-    die "go build ./cmd/influxd failed"
+    die_with_logs "go build ./cmd/influxd failed" "$BUILD_LOG"
   fi
   "$BIN.tmp" version >>"$BUILD_LOG" 2>&1 || die "built influxd does not run"
   mv "$BIN.tmp" "$BIN"
@@ -196,13 +179,11 @@ EOF
   log "built $BIN in $((SECONDS - t0))s"
 }
 
-cmd_install() {
-  command -v curl >/dev/null 2>&1 || apt_install curl ca-certificates
+svc_install() {
+  command -v curl >/dev/null 2>&1 || apt_install_if_missing curl ca-certificates
   [[ -x "$BIN" ]] && return 0
-  mkdir -p "$CACHE"
-  # one build at a time per cache
-  exec 8>"$CACHE/.build.lock"
-  flock -w 7200 8 || die "could not lock $CACHE/.build.lock"
+  # one build at a time per cache (fd 8: service_main holds the state lock on 9)
+  lock_fd 8 "$CACHE/.build.lock" 7200
   [[ -x "$BIN" ]] || build
   exec 8>&-
 }
@@ -210,26 +191,10 @@ cmd_install() {
 # --- process control ----------------------------------------------------------
 
 healthy() {
-  local body
-  body="$(curl -sS -m 3 "$URL/health" 2>/dev/null)" || return 1
-  [[ "$body" == *'"status":'*'"pass"'* ]]
+  [[ "$(http_body "$INFLUX_PORT" /health || true)" == *'"status":'*'"pass"'* ]]
 }
 
-pid_alive() {
-  [[ -s "$PIDFILE" ]] || return 1
-  local pid
-  pid="$(cat "$PIDFILE" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
-}
-
-show_log() {
-  log "---- tail of $LOG ----"
-  tail -n 40 "$LOG" >&2 2>/dev/null || true
-}
-
-port_busy() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$INFLUX_PORT") 2>/dev/null
-}
+running() { pid_alive "$PIDFILE" influxd; }
 
 api() { # api METHOD PATH [BODY]: prints body, then "HTTP <code>" on the last line
   local method="$1" path="$2" body="${3:-}"
@@ -260,118 +225,44 @@ HERALD_INFLUX_TOKEN=$TOKEN
 EOF
 }
 
-cmd_start() {
+launch() {
+  mkdir -p "$STATE/engine"
+  log "starting influxd $INFLUX_VERSION on $URL"
+  printf '\n==== %s start %s ====\n' "$(date -u +%FT%TZ)" "$INFLUX_VERSION" >>"$LOG"
+  # cwd = state dir and INFLUXD_CONFIG_PATH = state dir: no stray config file
+  # (influxd reads config.{toml,yaml,json} from its config path) is picked up.
+  (
+    cd "$STATE"
+    spawn_bg "$PIDFILE" "$LOG" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$STATE" \
+      INFLUXD_CONFIG_PATH="$STATE" \
+      "$BIN" \
+      --http-bind-address "127.0.0.1:$INFLUX_PORT" \
+      --bolt-path "$STATE/influxd.bolt" \
+      --sqlite-path "$STATE/influxd.sqlite" \
+      --engine-path "$STATE/engine" \
+      --reporting-disabled \
+      --ui-disabled \
+      --log-level info
+  )
+}
+
+svc_start() {
   mkdir -p "$STATE"
-  if healthy && pid_alive; then
+  if healthy && running; then
     log "already running on $URL"
     setup_once
     return 0
   fi
-  cmd_install
   local t0=$SECONDS
-  if ! pid_alive; then
-    port_busy && die "port $INFLUX_PORT is taken by something that is not this influxd"
-    mkdir -p "$STATE/engine"
-    log "starting influxd $INFLUX_VERSION on $URL"
-    {
-      printf '\n==== %s start %s ====\n' "$(date -u +%FT%TZ)" "$INFLUX_VERSION"
-    } >>"$LOG"
-    # cwd = state dir and INFLUXD_CONFIG_PATH = state dir: no stray config file
-    # (influxd reads config.{toml,yaml,json} from its config path) is picked up.
-    (
-      cd "$STATE"
-      exec 8>&- 9>&- # do not hand the lock fds to the daemon
-      exec setsid env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$STATE" \
-        INFLUXD_CONFIG_PATH="$STATE" \
-        "$BIN" \
-        --http-bind-address "127.0.0.1:$INFLUX_PORT" \
-        --bolt-path "$STATE/influxd.bolt" \
-        --sqlite-path "$STATE/influxd.sqlite" \
-        --engine-path "$STATE/engine" \
-        --reporting-disabled \
-        --ui-disabled \
-        --log-level info \
-        >>"$LOG" 2>&1 </dev/null
-    ) &
-    echo $! >"$PIDFILE"
-  else
-    log "process $(cat "$PIDFILE") exists; waiting for it to answer"
-  fi
-  local deadline=$((SECONDS + START_TIMEOUT))
-  until healthy; do
-    if ! pid_alive; then
-      show_log
-      die "influxd exited during startup"
-    fi
-    if ((SECONDS >= deadline)); then
-      show_log
-      die "influxd did not answer on $URL/health within ${START_TIMEOUT}s"
-    fi
-    sleep 0.2
-  done
+  start_server "$PIDFILE" influxd "$INFLUX_PORT" "$START_TIMEOUT" "influxd on $URL" launch healthy "$LOG"
   setup_once
-  log "up on $URL after $((SECONDS - t0))s (pid $(cat "$PIDFILE")); token in $STATE/token"
+  log "up on $URL after $((SECONDS - t0))s (pid $(pid_read "$PIDFILE")); token in $STATE/token"
 }
 
-cmd_stop() {
-  if ! pid_alive; then
-    rm -f "$PIDFILE"
-    if healthy; then die "an influxd answers on $URL but $PIDFILE is missing; stop it by hand"; fi
-    log "not running"
-    return 0
-  fi
-  local pid
-  pid="$(cat "$PIDFILE")"
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + 30))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still alive after 30s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
-      break
-    fi
-    sleep 0.1
-  done
-  rm -f "$PIDFILE"
-  log "stopped"
+svc_stop() {
+  stop_server "$PIDFILE" influxd 30 "an influxd on $URL" healthy
 }
 
-cmd_status() {
-  if healthy; then
-    log "up on $URL"
-    return 0
-  fi
-  log "not answering on $URL"
-  return 1
-}
+svc_status() { healthy; }
 
-# Serialise start/stop of this service (several callers may race).
-lock() {
-  mkdir -p "$STATE"
-  exec 9>"$STATE/.lock"
-  flock -w 7200 9 || die "could not lock $STATE/.lock"
-}
-
-case "${1:-}" in
-  install) cmd_install ;;
-  start)
-    lock
-    cmd_start
-    ;;
-  stop)
-    lock
-    cmd_stop
-    ;;
-  restart)
-    lock
-    cmd_stop
-    cmd_start
-    ;;
-  status) cmd_status ;;
-  *)
-    echo "usage: $0 install|start|stop|restart|status" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

@@ -11,6 +11,11 @@
 # A service script defines svc_install, svc_start, svc_stop, svc_status and ends
 # with `service_main "$@"`. (Functions run under `set -e`, except svc_status,
 # which is called in an `if` and so must return its result explicitly.)
+# A script that sets SVC_LOCK (a file path) has install/start/stop/restart
+# serialised by an flock on it, held on fd 9, waiting at most SVC_LOCK_TIMEOUT
+# seconds (default 600); status never waits. Whatever outlives the script must
+# not inherit the lock fds 8 and 9: spawn_bg closes them, other launches must
+# (`8>&- 9>&-`).
 #
 # Environment:
 #   HERALD_SERVICES_DIR      all runtime state (default <repo>/.services)
@@ -143,26 +148,54 @@ pid_alive() {
   return 0
 }
 
+# wait_gone PID TENTHS — wait up to TENTHS tenths of a second for PID to exit;
+# true when it is gone.
+wait_gone() {
+  local i
+  for ((i = 0; i < $2; i++)); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  ! kill -0 "$1" 2>/dev/null
+}
+
 # stop_pidfile PIDFILE [CMDLINE_SUBSTRING] [TIMEOUT_S] — TERM, wait, then KILL.
 # Success when the process is not (or no longer) running; removes the pid file.
 stop_pidfile() {
-  local pidfile="$1" match="${2:-}" timeout="${3:-15}" pid i
+  local pidfile="$1" match="${2:-}" timeout="${3:-15}" pid
   if ! pid_alive "$pidfile" "$match"; then
     rm -f "$pidfile"
     return 0
   fi
   pid="$(pid_read "$pidfile")"
   kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < timeout * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
+  if ! wait_gone "$pid" $((timeout * 10)); then
     log "pid $pid did not stop after ${timeout}s; sending KILL"
     kill -KILL "$pid" 2>/dev/null || true
-    sleep 0.2
+    # a big process (a JVM) takes a moment to go and free its ports
+    wait_gone "$pid" 50 || true
   fi
   rm -f "$pidfile"
+}
+
+# stop_server PIDFILE MATCH TIMEOUT_S DESCRIPTION PROBE... — stop_pidfile for a
+# server whose answering is checked by PROBE: when no process of ours runs but
+# PROBE still succeeds (a server answers whose pid file is missing), refuse —
+# fail and leave it alone rather than report "stopped".
+stop_server() {
+  local pidfile="$1" match="$2" timeout="$3" what="$4"
+  shift 4
+  if ! pid_alive "$pidfile" "$match"; then
+    rm -f "$pidfile"
+    if "$@"; then
+      die "$what answers but its pid file $pidfile is missing; stop it by hand"
+    fi
+    log "not running"
+    return 0
+  fi
+  log "stopping pid $(pid_read "$pidfile")"
+  stop_pidfile "$pidfile" "$match" "$timeout"
+  log "stopped"
 }
 
 # spawn_bg PIDFILE LOGFILE CMD... — start CMD detached (own session, no stdin,
@@ -173,7 +206,7 @@ spawn_bg() {
   mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
   # In a non-interactive shell the background child is not a process-group
   # leader, so setsid execs without forking and $! is the service's own pid.
-  setsid nohup "$@" </dev/null >>"$logfile" 2>&1 &
+  setsid nohup "$@" </dev/null >>"$logfile" 2>&1 8>&- 9>&- &
   printf '%s\n' "$!" >"$pidfile"
 }
 
@@ -250,16 +283,56 @@ wait_until() {
   return 1
 }
 
+# start_server PIDFILE MATCH PORT TIMEOUT_S DESCRIPTION LAUNCH PROBE [LOGFILE...]
+# For a server not yet answering: unless our process (PIDFILE, MATCH) already
+# runs, require PORT free and run the function LAUNCH, which must write PIDFILE;
+# then wait up to TIMEOUT_S until the function PROBE succeeds. Fails with the
+# tail of the LOGFILEs when the process dies or the wait times out (the process
+# is left alone: a slow server may still come up for the next start).
+start_server() {
+  local pidfile="$1" match="$2" port="$3" timeout="$4" what="$5" launch="$6" probe="$7"
+  shift 7
+  if pid_alive "$pidfile" "$match"; then
+    log "process $(pid_read "$pidfile") exists; waiting for it to answer"
+  else
+    require_port_free "$port" "$what"
+    "$launch"
+  fi
+  if ! wait_until "$timeout" "$pidfile" "$match" "$what" "$probe"; then
+    die_with_logs "$what did not come up" "$@"
+  fi
+}
+
 # wait_for_port PORT TIMEOUT_S [PIDFILE MATCH]
 wait_for_port() {
   wait_until "$2" "${3:--}" "${4:-}" "TCP 127.0.0.1:$1" tcp_port_open "$1"
 }
 
-# ---- dispatcher ----
+# ---- locking and dispatcher ----
+
+# lock_fd FD FILE TIMEOUT_S — open FILE on FD (8 or 9) and take an exclusive
+# flock on it, waiting at most TIMEOUT_S; held until FD is closed or we exit.
+lock_fd() {
+  local fd="$1" file="$2" timeout="$3"
+  mkdir -p "$(dirname "$file")"
+  case "$fd" in
+    8) exec 8>>"$file" ;;
+    9) exec 9>>"$file" ;;
+    *) die "lock_fd: fd must be 8 or 9, not '$fd'" ;;
+  esac
+  flock -w "$timeout" "$fd" || die "could not lock $file within ${timeout}s"
+}
 
 service_main() {
-  local cmd="${1:-}"
-  case "$cmd" in
+  local action="${1:-}"
+  case "$action" in
+    install | start | stop | restart)
+      if [[ -n "${SVC_LOCK:-}" ]]; then
+        lock_fd 9 "$SVC_LOCK" "${SVC_LOCK_TIMEOUT:-600}"
+      fi
+      ;;
+  esac
+  case "$action" in
     install) svc_install ;;
     start)
       svc_install
