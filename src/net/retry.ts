@@ -13,7 +13,8 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   let ms: number;
   if (/^\s*\d+(\.\d+)?\s*$/.test(v)) ms = Number(v) * 1000;
   else {
-    const at = Date.parse(v);
+    // An HTTP date names its day and month; Date.parse alone would also take "-3" (the year -3).
+    const at = /[a-z]/i.test(v) ? Date.parse(v) : Number.NaN;
     if (Number.isNaN(at)) return undefined;
     ms = at - nowMs;
   }
