@@ -110,7 +110,7 @@ export const scrapeSchema = z
     max_body_bytes: sizeBytes(BODY_DOC).default(10 * 1024 * 1024).describe(`Default for targets: ${BODY_DOC}`),
     max_series: z.number().int().min(1).default(50_000).describe(`Default for targets: ${SERIES_DOC}`),
     concurrency: z.number().int().min(1).max(1024).default(16).describe('Scrapes in flight at most (a slow target holds one slot until its timeout)'),
-    rate_per_sec: z.number().min(0.1).max(10_000).default(100).describe('Scrape starts per second at most, over all targets'),
+    rate_per_sec: z.number().min(0.1).max(10_000).default(100).describe('Scrape starts per second at most, over all targets (each one-second window; below 1, one start per 1/rate seconds)'),
     honor_timestamps: z.boolean().default(true).describe('Keep the timestamps a payload carries (else every point gets the scrape time)'),
     jitter_seed: z.number().int().optional().describe('Seed of the start jitter (default: the node name, so nodes spread differently but restarts repeat)'),
     targets: z.array(scrapeTargetSchema).default([]).describe('Targets declared here'),

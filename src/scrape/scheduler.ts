@@ -1,7 +1,9 @@
 /**
  * When each target is scraped. Every target keeps its own cadence (interval from a jittered start, so 500
  * targets with the same interval do not all fire at once), and one timer wakes for the earliest due target.
- * Starts go through bottleneck: at most `concurrency` scrapes in flight and `ratePerSec` starts per second.
+ * Starts go through bottleneck: at most `concurrency` scrapes in flight and `ratePerSec` starts per second,
+ * as a reservoir refilled every second (see startBudget) rather than a minimum gap between starts: a gap
+ * costs a timer and an event-loop turn per scrape (about 0.4 CPU s per round of 500 targets).
  * A target is never scraped twice at once: a round that comes due while the previous one still runs is
  * skipped and counted (overlap), so a slow or dead target costs one slot until its timeout and delays no one
  * else's cadence. When the output queue is full, rounds are skipped and counted (backpressure).
@@ -59,7 +61,7 @@ export class Scheduler {
 
   constructor(o: SchedulerOptions) {
     this.#o = o;
-    this.#limiter = new Bottleneck({ maxConcurrent: o.concurrency, minTime: Math.floor(1000 / o.ratePerSec) });
+    this.#limiter = new Bottleneck({ maxConcurrent: o.concurrency, ...startBudget(o.ratePerSec) });
   }
 
   /** Replace the set of targets; unchanged ones (same key and definition) keep their cadence. */
@@ -142,4 +144,15 @@ export class Scheduler {
     }
     this.#arm(true);
   }
+}
+
+/**
+ * Bottleneck's reservoir settings for at most `ratePerSec` starts per second: the whole second's starts at
+ * once, refilled each second (a rate below one per second: one start per 1/rate seconds). A fractional rate
+ * above one is rounded down: "at most".
+ */
+export function startBudget(ratePerSec: number): { reservoir: number; reservoirRefreshAmount: number; reservoirRefreshInterval: number } {
+  const amount = ratePerSec >= 1 ? Math.floor(ratePerSec) : 1;
+  const intervalMs = ratePerSec >= 1 ? 1000 : Math.round(1000 / ratePerSec);
+  return { reservoir: amount, reservoirRefreshAmount: amount, reservoirRefreshInterval: intervalMs };
 }

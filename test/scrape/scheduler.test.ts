@@ -2,7 +2,7 @@ import t from 'tap';
 import { systemClock } from '../../src/pipeline/context';
 import type { HeraldRecord, MetricPoint } from '../../src/pipeline/records';
 import { createRegistry } from '../../src/observability/metrics';
-import { jitterFraction } from '../../src/scrape/scheduler';
+import { jitterFraction, startBudget } from '../../src/scrape/scheduler';
 import { ScrapeSource } from '../../src/scrape/scrape-source';
 import { HealthStates } from '../../src/scrape/health/health-state';
 import { HttpFetcher } from '../../src/scrape/http-fetch';
@@ -63,6 +63,38 @@ void t.test('a hanging and a dead target do not delay a healthy one', async (t) 
   t.match(text, /herald_scrape_errors_total\{reason="timeout"\} [1-9]/);
   t.match(text, /herald_scrape_errors_total\{reason="connection"\} [1-9]/);
   t.match(text, /herald_scrape_targets\{kind="static"\} 3/);
+});
+
+void t.test('rate_per_sec bounds the starts over all targets (a reservoir refilled each second)', async (t) => {
+  t.same(startBudget(100), { reservoir: 100, reservoirRefreshAmount: 100, reservoirRefreshInterval: 1000 });
+  t.same(startBudget(2.5), { reservoir: 2, reservoirRefreshAmount: 2, reservoirRefreshInterval: 1000 }, 'at most: rounded down');
+  t.same(startBudget(0.1), { reservoir: 1, reservoirRefreshAmount: 1, reservoirRefreshInterval: 10_000 }, 'one start per 10 s');
+  const hits: number[] = [];
+  const server = await localServer((_req, res) => {
+    hits.push(Date.now());
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end('m 1\n');
+  });
+  t.teardown(() => server.close());
+  const t0 = Date.now(); // before the limiter exists: its first refill comes 1 s after it, so after t0 + 1 s
+  const source = new ScrapeSource({
+    name: 'scrape',
+    context: testContext('/tmp', { clock: systemClock, metrics: createRegistry(false) }),
+    // Twelve targets due within the first 50 ms, four starts a second allowed, plenty of concurrency.
+    config: scrapeConfig({
+      concurrency: 16,
+      rate_per_sec: 4,
+      jitter_seed: 1,
+      targets: Array.from({ length: 12 }, (_, i) => ({ name: `t${i}`, url: `${server.url()}?t=${i}`, interval_ms: 50, timeout_ms: 1000 })),
+    }),
+  });
+  const records: HeraldRecord[] = [];
+  const d = drain(source, records);
+  await until(() => hits.length >= 8, 10_000, 'eight scrapes');
+  await source.close();
+  await d.stop();
+  // Upper bounds only: a slow machine starts fewer, never more.
+  t.ok(hits.filter((h) => h - t0 < 950).length <= 4, `at most 4 starts in the first second: ${hits.map((h) => h - t0).join(',')}`);
+  t.ok(hits.filter((h) => h - t0 < 1950).length <= 8, 'at most 8 in the first two');
 });
 
 void t.test('max_body_bytes: the body is cut, what came before is parsed, the cut counted', async (t) => {

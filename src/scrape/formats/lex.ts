@@ -11,23 +11,42 @@ export function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// Character classes of ASCII as bits of one table lookup (names are scanned a character at a time).
+const METRIC_START = 1;
+const METRIC_CHAR = 2;
+const LABEL_START = 4;
+const LABEL_CHAR = 8;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+  let bits = 0;
+  if (letter || c === 58) bits |= METRIC_START | METRIC_CHAR;
+  if (isDigit(c)) bits |= METRIC_CHAR | LABEL_CHAR;
+  if (letter) bits |= LABEL_START | LABEL_CHAR;
+  CLASS[c] = bits;
+}
+
+function is(c: number, bit: number): boolean {
+  return c < 128 && ((CLASS[c] as number) & bit) !== 0;
+}
+
 /** [a-zA-Z_:] */
 export function isMetricNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58;
+  return is(c, METRIC_START);
 }
 
 /** [a-zA-Z0-9_:] */
 export function isMetricNameChar(c: number): boolean {
-  return isMetricNameStart(c) || isDigit(c);
+  return is(c, METRIC_CHAR);
 }
 
 /** [a-zA-Z_] */
 export function isLabelNameStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+  return is(c, LABEL_START);
 }
 
 export function isLabelNameChar(c: number): boolean {
-  return isLabelNameStart(c) || isDigit(c);
+  return is(c, LABEL_CHAR);
 }
 
 /** End of the metric name starting at `i` (== i when there is none). */

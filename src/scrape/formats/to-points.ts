@@ -62,6 +62,12 @@ export class PointMapper implements SampleHandler {
   readonly #o: PointMapperOptions;
   readonly #nowMs: number;
   readonly #groups = new Map<string, MetricPoint>();
+  // The group of the last grouped sample: the samples of a histogram or summary come one after the other,
+  // so most find their point here without building the group key.
+  #lastGroup: MetricPoint | undefined;
+  #lastGroupFamily = '';
+  /** The labels of #lastGroup without its excluded one, [name, value, ...]. */
+  readonly #lastGroupLabels: string[] = [];
 
   constructor(o: PointMapperOptions, nowMs: number) {
     this.#o = o;
@@ -87,31 +93,68 @@ export class PointMapper implements SampleHandler {
       return;
     }
     const excluded = role === Role.bucket ? 'le' : role === Role.quantile ? 'quantile' : role === Role.state ? family : '';
-    let key = family;
-    for (let k = 0; k < labels.length; k += 2) {
-      if (labels[k] !== excluded) key += `\u0000${labels[k] as string}\u0001${labels[k + 1] as string}`;
-    }
-    let point = this.#groups.get(key);
-    if (point === undefined) {
-      if (this.points.length >= this.#o.maxSeries) {
-        this.counts.seriesDropped++;
-        return;
-      }
-      point = makeMetricPoint(family, this.#tags(labels, excluded), {}, this.#time(timestampMs), this.#o.app);
-      this.#groups.set(key, point);
-      this.points.push(point);
-    } else if (timestampMs === timestampMs && this.#o.honorTimestamps) {
-      // Text format: "the latest timestamp wins" for the samples of one summary/histogram.
-      const t = this.#time(timestampMs);
-      if (t > point.timestampMs) point.timestampMs = t;
-    }
-    if (!finite) return;
+    const point = this.#group(family, labels, excluded, timestampMs);
+    if (point === undefined || !finite) return;
     let field: string;
     if (role === Role.bucket) field = boundName('le_', bound);
     else if (role === Role.quantile) field = boundName('q_', bound);
     else if (role === Role.state) field = stateOf(labels, family);
     else field = GROUP_FIELD[role] ?? 'value';
     point.fields[field] = value;
+  }
+
+  /**
+   * The point of the group (family, labels minus `excluded`), made when new; undefined when a new one is over
+   * max_series (counted).
+   */
+  #group(family: string, labels: readonly string[], excluded: string, timestampMs: number): MetricPoint | undefined {
+    let point = this.#sameAsLastGroup(family, labels, excluded) ? this.#lastGroup : undefined;
+    if (point === undefined) {
+      let key = family;
+      for (let k = 0; k < labels.length; k += 2) {
+        if (labels[k] !== excluded) key += `\u0000${labels[k] as string}\u0001${labels[k + 1] as string}`;
+      }
+      point = this.#groups.get(key);
+      if (point === undefined) {
+        if (this.points.length >= this.#o.maxSeries) {
+          this.counts.seriesDropped++;
+          return undefined;
+        }
+        point = makeMetricPoint(family, this.#tags(labels, excluded), {}, this.#time(timestampMs), this.#o.app);
+        this.#groups.set(key, point);
+        this.points.push(point);
+        this.#rememberGroup(point, family, labels, excluded);
+        return point;
+      }
+      this.#rememberGroup(point, family, labels, excluded);
+    }
+    if (timestampMs === timestampMs && this.#o.honorTimestamps) {
+      // Text format: "the latest timestamp wins" for the samples of one summary/histogram.
+      const t = this.#time(timestampMs);
+      if (t > point.timestampMs) point.timestampMs = t;
+    }
+    return point;
+  }
+
+  /** Whether the group of (family, labels minus excluded) is #lastGroup's: same family, same labels in order. */
+  #sameAsLastGroup(family: string, labels: readonly string[], excluded: string): boolean {
+    if (this.#lastGroup === undefined || family !== this.#lastGroupFamily) return false;
+    const last = this.#lastGroupLabels;
+    let n = 0;
+    for (let k = 0; k < labels.length; k += 2) {
+      if (labels[k] === excluded) continue;
+      if (labels[k] !== last[n] || labels[k + 1] !== last[n + 1]) return false;
+      n += 2;
+    }
+    return n === last.length;
+  }
+
+  #rememberGroup(point: MetricPoint, family: string, labels: readonly string[], excluded: string): void {
+    this.#lastGroup = point;
+    this.#lastGroupFamily = family;
+    const last = this.#lastGroupLabels;
+    last.length = 0;
+    for (let k = 0; k < labels.length; k += 2) if (labels[k] !== excluded) last.push(labels[k] as string, labels[k + 1] as string);
   }
 
   /** The points of the scrape; drops group points all of whose values were NaN/Inf. */
@@ -142,7 +185,7 @@ export class PointMapper implements SampleHandler {
 
   #tags(labels: readonly string[], excluded: string): Record<string, string> {
     const base = this.#o.baseTags;
-    const tags: Record<string, string> = { ...base };
+    const tags = copyTags(base);
     for (let k = 0; k < labels.length; k += 2) {
       const name = labels[k] as string;
       const value = labels[k + 1] as string;
@@ -151,6 +194,16 @@ export class PointMapper implements SampleHandler {
     }
     return tags;
   }
+}
+
+/**
+ * A copy of a target's base tags that labels are then added to. `Object.assign` onto a fresh literal, not a
+ * spread: V8 gives a spread copy a hidden class that makes adding the label properties slow (~1-2 µs a
+ * point against ~0.15 µs, and ~300 bytes a copy against ~100). A `__proto__` key, which assignment would not
+ * copy as an own property, keeps the spread.
+ */
+export function copyTags(base: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.hasOwn(base, '__proto__') ? { ...base } : Object.assign({}, base);
 }
 
 function stateOf(labels: readonly string[], family: string): string {
