@@ -18,6 +18,7 @@ import { findEmails } from '../../src/redact/rules/email';
 import { findAwsKeyIds, findBearerTokens, findJwts } from '../../src/redact/rules/tokens';
 import { findPrivateKeys } from '../../src/redact/rules/private-key';
 import { findUrlCredentials } from '../../src/redact/rules/url-credentials';
+import { seededRandom } from '../fixtures/redact/generate';
 
 const V = 'Zq9vX7wK'; // the secret value of the key/value, URL and PEM cases
 
@@ -210,15 +211,7 @@ void t.test('on generated strings, the pre-check agrees with the plain reference
   const positives = new Map<string, number>();
   const wrong: string[] = [];
   const m = new MatchList();
-  let x = 0x9e3779b9;
-  const rnd = (n: number): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
+  const rnd = seededRandom(0x9e3779b9);
   for (let n = 0; n < 60_000; n++) {
     let s = '';
     const parts = 1 + rnd(n % 3 === 0 ? 12 : 5);
