@@ -1,6 +1,7 @@
 /**
- * One tailed file (one inode): its open handle, read position, line splitter and multiline joiner, and the
- * rotation/truncation checks done at its end. The source decides when to read it; `read` fills one batch.
+ * One tailed file (one inode): its open handle, read position and fingerprint, and the rotation/truncation
+ * checks done at its end; the I/O of tailing one file. The source decides when to read it; `read` fills one
+ * batch. Turning the bytes read into events (splitter, multiline joiner, parser) is event-assembler.ts, I/O-free.
  *
  * Positions: `readOffset` is the next byte to read (always a line start, except inside an over-long line
  * being skipped); `endSeen` is the end of the bytes seen so far (a file shorter than that was truncated, and so
@@ -12,27 +13,18 @@
  * source forgets it once its last position is committed, unless a scan finds it again).
  */
 import { promises as fsp } from 'node:fs';
-import { LogFlag, makeLogEvent, type LogEvent, type LogOrigin } from '../../pipeline/records';
-import { errorMessage } from '../../errors';
-import type { LineParser } from '../parse/contract';
+import { EventAssembler, type BatchRoom } from './event-assembler';
 import { EMPTY_FINGERPRINT, FINGERPRINT_MAX_BYTES, fileKey, prefixMatches, refreshFingerprint, type Fingerprint } from './fingerprint';
 import type { GroupRuntime } from './groups';
-import { LineSplitter, type LineSink } from './line-splitter';
-import { MultilineJoiner, type EventSink, type MultilineConfig } from './multiline';
 
 export type FileState = 'active' | 'draining' | 'released';
 
 /** What one batch read needs; built once per batch by the source. */
-export interface ReadContext {
+export interface ReadContext extends BatchRoom {
   /** Shared, reused read buffer; longer than every group's maxLineBytes. */
   readonly buf: Buffer;
   /** ≥ FINGERPRINT_MAX_BYTES. */
   readonly scratch: Buffer;
-  readonly out: LogEvent[];
-  readonly maxRecords: number;
-  readonly maxBytes: number;
-  readonly nowMs: number;
-  readonly nowMonoMs: number;
   readonly deadlineMonoMs: number;
   readonly monotonic: () => number;
   readonly signal: AbortSignal;
@@ -65,7 +57,7 @@ export function isTailCheckpoint(v: unknown): v is TailCheckpoint {
     && typeof c.fpLen === 'number' && typeof c.fpHash === 'string';
 }
 
-export class TailedFile implements LineSink, EventSink {
+export class TailedFile {
   fh: fsp.FileHandle | undefined;
   state: FileState = 'active';
   /** Worth a read attempt (event, poll tick, or known unread data). */
@@ -96,14 +88,8 @@ export class TailedFile implements LineSink, EventSink {
    * uncommitted part again from the copy, the only place it still exists once the original is truncated.
    */
   copyOf: { key: string; fpHash: string; upTo: number } | undefined;
-  origin: LogOrigin;
-  private parser: LineParser;
-  private readonly splitter: LineSplitter;
-  private joiner: MultilineJoiner | undefined;
-  private joinerCfg: MultilineConfig | undefined;
-  private rc: ReadContext | undefined;
-  private batchLineBytes = 0;
-  private linesTruncated = 0;
+  /** Lines → events: splitter, multiline joiner, parser (I/O-free). */
+  private readonly events: EventAssembler;
 
   constructor(
     readonly key: string, readonly dev: string, readonly ino: string,
@@ -114,33 +100,24 @@ export class TailedFile implements LineSink, EventSink {
     this.endSeen = startOffset;
     this.committed = { fpLen: fp.fpLen, fpHash: fp.fpHash, offset: startOffset };
     this.lastYieldedOffset = startOffset;
-    this.origin = group.origin(path);
-    this.parser = group.parser;
-    this.splitter = new LineSplitter(group.spec.maxLineBytes);
-    this.joinerCfg = group.multiline;
-    this.joiner = group.multiline && new MultilineJoiner(group.multiline, group.spec.maxLineBytes);
+    this.events = new EventAssembler(group, path);
   }
 
   /** Adopt a new version of the group (same id) or another group: new origin/parser for the next events. */
   setGroup(group: GroupRuntime): void {
     if (group === this.group) return;
     this.group = group;
-    this.origin = group.origin(this.origin.path);
-    this.parser = group.parser;
-    this.splitter.maxLineBytes = group.spec.maxLineBytes;
+    this.events.setGroup(group);
   }
 
   /** Offset up to which everything has been emitted: what a checkpoint may cover. */
   committableOffset(): number {
-    const skipping = this.splitter.pendingLineOffset;
-    const held = this.joiner?.pendingOffset;
-    const base = skipping ?? this.readOffset;
-    return held !== undefined && held < base ? held : base;
+    return this.events.committableOffset(this.readOffset);
   }
 
   /** Where a reader of a byte-identical copy of this file would continue. */
   resumeOffset(): number {
-    return this.splitter.pendingLineOffset ?? this.readOffset;
+    return this.events.resumeOffset(this.readOffset);
   }
 
   /** The committed position in the current content (0 when the last commit was of other content). */
@@ -151,12 +128,12 @@ export class TailedFile implements LineSink, EventSink {
 
   /** Monotonic deadline of the multiline event held, or Infinity. */
   get joinDeadlineMs(): number {
-    return this.joiner?.deadlineMs ?? Infinity;
+    return this.events.joinDeadlineMs;
   }
 
   /** Holding state that a close would lose (a joined event in progress or an over-long line). */
   get busy(): boolean {
-    return (this.joiner?.hasPending ?? false) || this.splitter.pendingLineOffset !== undefined;
+    return this.events.busy;
   }
 
   wantsService(nowMonoMs: number): boolean {
@@ -209,14 +186,8 @@ export class TailedFile implements LineSink, EventSink {
     const res: ReadResult = { bytes: 0, lines: 0, linesTruncated: 0, truncatedFrom: undefined, rotated: undefined, released: false };
     const fh = this.fh;
     if (!fh) return res;
-    this.rc = rc;
-    this.batchLineBytes = 0;
-    this.linesTruncated = 0;
-    this.splitter.linesSeen = 0;
-    if (this.joinerCfg !== this.group.multiline && !this.busy) {
-      this.joinerCfg = this.group.multiline;
-      this.joiner = this.joinerCfg && new MultilineJoiner(this.joinerCfg, this.group.spec.maxLineBytes);
-    }
+    const events = this.events;
+    events.begin(rc);
     const st = await fh.stat();
     const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
     this.lastSize = st.size;
@@ -234,8 +205,8 @@ export class TailedFile implements LineSink, EventSink {
     }
     const draining = this.state === 'draining';
     // Draining a file that ends inside an over-long line: one more (empty) read emits that line.
-    let eof = st.size <= this.readOffset && !(draining && this.splitter.pendingLineOffset !== undefined);
-    while (!eof && this.hasRoom() && !rc.signal.aborted) {
+    let eof = st.size <= this.readOffset && !(draining && events.pendingLineOffset !== undefined);
+    while (!eof && events.hasRoom() && !rc.signal.aborted) {
       const want = rc.buf.length;
       const { bytesRead } = await fh.read(rc.buf, 0, want, this.readOffset);
       const short = bytesRead < want;
@@ -243,10 +214,10 @@ export class TailedFile implements LineSink, EventSink {
         if (this.readOffset + bytesRead > this.endSeen) this.endSeen = this.readOffset + bytesRead;
         this.lastDataMonoMs = rc.nowMonoMs;
       }
-      const consumed = this.splitter.scan(rc.buf, bytesRead, this.readOffset, this, draining && short);
+      const consumed = events.scan(rc.buf, bytesRead, this.readOffset, draining && short);
       this.readOffset += consumed;
       res.bytes += consumed;
-      if (short && (consumed === bytesRead || this.hasRoom())) eof = true;
+      if (short && (consumed === bytesRead || events.hasRoom())) eof = true;
       else if (res.bytes >= rc.maxBytes || rc.monotonic() >= rc.deadlineMonoMs) break;
     }
     this.caughtUp = eof;
@@ -256,7 +227,7 @@ export class TailedFile implements LineSink, EventSink {
       res.rotated = await this.pathMoved(st.nlink);
       if (res.rotated) this.dirty = true; // drain: the incomplete last line is emitted on the next read
     }
-    if (this.joiner?.expired(rc.nowMonoMs) || (eof && draining)) this.joiner?.flush(this);
+    if (events.expired(rc.nowMonoMs) || (eof && draining)) events.flush();
     if (eof && draining) {
       res.released = true; // the source closes the handle
       this.state = 'released';
@@ -265,9 +236,9 @@ export class TailedFile implements LineSink, EventSink {
       if (!r.samePrefix) this.truncated(res);
       this.fp = r.fingerprint;
     }
-    res.lines = this.splitter.linesSeen;
-    res.linesTruncated = this.linesTruncated;
-    this.rc = undefined;
+    const counts = events.end();
+    res.lines = counts.lines;
+    res.linesTruncated = counts.linesTruncated;
     return res;
   }
 
@@ -288,44 +259,15 @@ export class TailedFile implements LineSink, EventSink {
     if (res.truncatedFrom === undefined) {
       res.truncatedFrom = { fingerprint: this.fp, offset: this.resumeOffset(), committed: this.durableOffset() };
     }
-    this.joiner?.flush(this); // complete lines of the old content
+    this.events.flush(); // complete lines of the old content
     this.resetToStart();
   }
 
   private resetToStart(): void {
     this.readOffset = 0;
     this.endSeen = 0;
-    this.splitter.reset();
+    this.events.reset();
     this.fp = EMPTY_FINGERPRINT;
     this.dirty = true;
-  }
-
-  private hasRoom(): boolean {
-    const rc = this.rc as ReadContext;
-    return rc.out.length < rc.maxRecords && this.batchLineBytes < rc.maxBytes;
-  }
-
-  line(text: string, offset: number, sizeBytes: number, flags: number): boolean {
-    this.batchLineBytes += sizeBytes + 1;
-    if (this.joiner) this.joiner.push(text, offset, sizeBytes, flags, (this.rc as ReadContext).nowMonoMs, this);
-    else this.event(text, offset, sizeBytes, flags);
-    return this.hasRoom();
-  }
-
-  event(text: string, offset: number, sizeBytes: number, flags: number): void {
-    const rc = this.rc as ReadContext;
-    const ev = makeLogEvent(this.origin, text, offset, sizeBytes, flags, rc.nowMs);
-    let reason: string | undefined;
-    try {
-      reason = this.parser.parse(ev, rc.nowMs);
-    } catch (err) {
-      reason = `parser error: ${errorMessage(err)}`;
-    }
-    if (reason !== undefined) {
-      ev.flags |= LogFlag.parse_failure;
-      ev.error = reason;
-    }
-    if ((flags & LogFlag.truncated) !== 0) this.linesTruncated++;
-    rc.out.push(ev);
   }
 }

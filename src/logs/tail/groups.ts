@@ -1,6 +1,7 @@
 /**
  * Watch groups: what the tail source is asked to follow. A group is one `logs.files[]` entry or (later) one
- * Mesos sandbox's files; groups are replaced as a whole at runtime (config reload, sandboxes coming and going).
+ * Mesos sandbox's files; groups are replaced as a whole at runtime (config reload, sandboxes coming and going):
+ * `GroupList` holds a source's list and swaps a new one in. I/O-free.
  */
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
 import type { LineParser, LogFormat } from '../parse/contract';
@@ -93,4 +94,47 @@ export function compileGroups(
     seen.add(g.id);
     return reuse(g) ?? new GroupRuntime(g, parserFor);
   });
+}
+
+/**
+ * A source's group list. `set` compiles a new list (from any caller, at any time); the reading loop makes it
+ * current with `applyPending` between two steps, so a scan or a read never sees half a change.
+ */
+export class GroupList {
+  private list: GroupRuntime[] = [];
+  private pending: GroupRuntime[] | undefined;
+
+  /** The groups in effect. */
+  get current(): readonly GroupRuntime[] {
+    return this.list;
+  }
+
+  /** Compile `groups` to be applied next (throws a config error); returns the compiled list. */
+  set(groups: readonly WatchGroup[], parserFor: (format: LogFormat) => LineParser): GroupRuntime[] {
+    // The same WatchGroup object as before keeps its compiled runtime (and its parser's state).
+    const compiled = new Map<WatchGroup, GroupRuntime>();
+    for (const g of this.list) compiled.set(g.spec, g);
+    for (const g of this.pending ?? []) compiled.set(g.spec, g);
+    this.pending = compileGroups(groups, parserFor, (spec) => compiled.get(spec));
+    return this.pending;
+  }
+
+  /**
+   * Make the list set last current: a group whose id was listed before keeps `initialScanDone`, a group no
+   * longer listed is marked removed. Returns the new groups by id, or undefined when nothing was pending.
+   */
+  applyPending(): Map<string, GroupRuntime> | undefined {
+    const next = this.pending;
+    if (!next) return undefined;
+    this.pending = undefined;
+    const byId = new Map(next.map((g) => [g.id, g]));
+    for (const g of next) g.removed = false; // a reused runtime may have been removed by an earlier list
+    for (const old of this.list) {
+      const g = byId.get(old.id);
+      if (g) g.initialScanDone = old.initialScanDone;
+      else old.removed = true;
+    }
+    this.list = next;
+    return byId;
+  }
 }

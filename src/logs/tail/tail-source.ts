@@ -12,52 +12,27 @@
  *   line; positions reach the offsets file only through commit() (after the sinks acknowledged) or as the
  *   start position of a newly found file. Lines held by the multiline joiner are never covered.
  * - Files are found by expanding the groups' globs: at start, every rescanIntervalMs, and soon after
- *   chokidar reports a change in a watched directory. Rotation and copy policies: file-table.ts, copy-tracker.ts.
+ *   chokidar reports a change in a watched directory (timing: tail-schedule.ts; group changes: groups.ts).
+ *   Rotation and copy policies: file-table.ts, copy-tracker.ts. Settings and defaults: tail-options.ts.
  */
 import type { Batch, Source } from '../../pipeline/contracts';
-import type { ComponentContext } from '../../pipeline/context';
 import type { LogEvent } from '../../pipeline/records';
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
-import type { LineParser, LogFormat } from '../parse/contract';
 import { isTailCheckpoint } from './file-reader';
 import { FileTable, type ScanHit } from './file-table';
 import { expandGlobs, matchesAny } from './glob';
-import { compileGroups, type GroupRuntime, type WatchGroup } from './groups';
+import { GroupList, type WatchGroup } from './groups';
 import { OffsetStore } from './offsets';
 import { ReadScheduler } from './read-scheduler';
 import { TailMetrics } from './tail-metrics';
+import { engineSettings, type TailSourceOptions } from './tail-options';
+import { TailSchedule } from './tail-schedule';
 import { DirWatcher, watchTargets, type FsEvent } from './watcher';
 import { Waker } from './waker';
 
 export type { WatchGroup } from './groups';
 export type { TailCheckpoint } from './file-reader';
-
-export interface TailSourceOptions {
-  /** Source name: the metrics label and the offsets file name (`<stateDir>/offsets/<name>.json`). */
-  name: string;
-  groups: WatchGroup[];
-  context: ComponentContext;
-  /** The parser for a format (compiled once per group). */
-  parserFor(format: LogFormat): LineParser;
-  batchMaxRecords: number;
-  batchMaxBytes: number;
-  batchMaxWaitMs: number;
-  /** Periodic glob rescan, in addition to chokidar events (inotify can miss events). */
-  rescanIntervalMs: number;
-  /** Size of the reused read buffer (raised to max_line_bytes + 1 when smaller). */
-  readChunkBytes: number;
-  /** Open handles at most (default 1024): idle files are closed first, and reopened (and re-verified) later. */
-  maxOpenFiles?: number;
-  /** Close the handle of a file without new data for this long (default 5 min). */
-  closeInactiveMs?: number;
-  /** Check open files for new data, truncation and rotation this often (default 250 ms). */
-  pollIntervalMs?: number;
-  /** Keep a stored offset whose file is not found for this long (default 24 h). */
-  retainMissingMs?: number;
-}
-
-/** Event-triggered rescans at most this often. */
-const SCAN_MIN_GAP_MS = 50;
+export type { TailSourceOptions } from './tail-options';
 
 export class TailSource implements Source<LogEvent> {
   readonly name: string;
@@ -69,17 +44,12 @@ export class TailSource implements Source<LogEvent> {
   private readonly watcher: DirWatcher;
   private readonly waker = new Waker();
   private readonly abort = new AbortController();
-  private readonly pollIntervalMs: number;
+  private readonly schedule: TailSchedule;
   private readonly closeInactiveMs: number;
-  private groups: GroupRuntime[] = [];
-  private pendingGroups: GroupRuntime[] | undefined;
+  private readonly groups = new GroupList();
   private started: Promise<void> | undefined;
   private loaded = false;
   private firstScanDone = false;
-  private scanRequested = true;
-  private lastScanEndMs = -Infinity;
-  private nextRescanMs = 0;
-  private nextPollMs = 0;
   private unyielded: Batch<LogEvent> | undefined;
   private generating = false;
   private current: Promise<unknown> | undefined;
@@ -90,8 +60,9 @@ export class TailSource implements Source<LogEvent> {
   constructor(opts: TailSourceOptions) {
     this.name = opts.name;
     this.opts = opts;
-    this.pollIntervalMs = opts.pollIntervalMs ?? 250;
-    this.closeInactiveMs = opts.closeInactiveMs ?? 300_000;
+    const settings = engineSettings(opts);
+    this.schedule = new TailSchedule(settings.pollIntervalMs, opts.rescanIntervalMs);
+    this.closeInactiveMs = settings.closeInactiveMs;
     const { context } = opts;
     this.metrics = new TailMetrics(context.metrics, opts.name);
     this.table = new FileTable({
@@ -101,16 +72,16 @@ export class TailSource implements Source<LogEvent> {
       logger: context.logger,
       warnOnce: (key, fields, msg) => this.warnOnce(key, fields, msg),
       nowMs: () => context.clock.now(),
-      retainMissingMs: opts.retainMissingMs ?? 86_400_000,
-      ghostTtlMs: Math.max(60_000, 3 * opts.rescanIntervalMs),
+      retainMissingMs: settings.retainMissingMs,
+      ghostTtlMs: settings.ghostTtlMs,
       reserveOpen: () => this.reader.reserveOpen(),
       releaseOpen: () => this.reader.releaseOpen(),
     });
     this.reader = new ReadScheduler(
       this.table, this.metrics, context.clock,
       { maxRecords: opts.batchMaxRecords, maxBytes: opts.batchMaxBytes, maxWaitMs: opts.batchMaxWaitMs },
-      Math.max(1, opts.maxOpenFiles ?? 1024),
-      { requestScan: () => { this.scanRequested = true; }, warnOnce: (key, fields, msg) => this.warnOnce(key, fields, msg) },
+      settings.maxOpenFiles,
+      { requestScan: () => this.schedule.requestScan(), warnOnce: (key, fields, msg) => this.warnOnce(key, fields, msg) },
     );
     this.store = new OffsetStore(
       context.stateDir, opts.name, () => this.table.snapshot(), context.logger,
@@ -126,13 +97,9 @@ export class TailSource implements Source<LogEvent> {
    * the files of a removed group are drained to their end, then released. Throws a config error on bad globs.
    */
   setGroups(groups: WatchGroup[]): void {
-    // The same WatchGroup object as before keeps its compiled runtime (and its parser's state).
-    const compiled = new Map<WatchGroup, GroupRuntime>();
-    for (const g of this.groups) compiled.set(g.spec, g);
-    for (const g of this.pendingGroups ?? []) compiled.set(g.spec, g);
-    this.pendingGroups = compileGroups(groups, (format) => this.opts.parserFor(format), (spec) => compiled.get(spec));
-    this.reader.ensureBuffer(this.opts.readChunkBytes, Math.max(0, ...this.pendingGroups.map((g) => g.spec.maxLineBytes)));
-    this.scanRequested = true;
+    const pending = this.groups.set(groups, (format) => this.opts.parserFor(format));
+    this.reader.ensureBuffer(this.opts.readChunkBytes, Math.max(0, ...pending.map((g) => g.spec.maxLineBytes)));
+    this.schedule.requestScan();
     this.waker.wake();
   }
 
@@ -242,10 +209,9 @@ export class TailSource implements Source<LogEvent> {
 
   /** Poll tick (open files: new data, truncation, rotation; idle handles closed), rescans, forgetting. */
   private async maintain(): Promise<void> {
-    if (this.pendingGroups) this.applyGroups(this.pendingGroups);
+    this.applyGroups();
     const now = this.now();
-    if (now >= this.nextPollMs) {
-      this.nextPollMs = now + this.pollIntervalMs;
+    if (this.schedule.pollDue(now)) {
       for (const f of this.table.files.values()) {
         if (!f.fh) continue;
         f.dirty = true;
@@ -256,7 +222,7 @@ export class TailSource implements Source<LogEvent> {
         }
       }
     }
-    if ((this.scanRequested && now - this.lastScanEndMs >= SCAN_MIN_GAP_MS) || now >= this.nextRescanMs) await this.scan();
+    if (this.schedule.scanDue(now)) await this.scan();
     else {
       const before = this.table.files.size;
       this.table.forgetReleased();
@@ -268,29 +234,23 @@ export class TailSource implements Source<LogEvent> {
     }
   }
 
-  private applyGroups(next: GroupRuntime[]): void {
-    this.pendingGroups = undefined;
-    const byId = new Map(next.map((g) => [g.id, g]));
-    for (const g of next) g.removed = false; // a reused runtime may have been removed by an earlier list
-    for (const old of this.groups) {
-      const g = byId.get(old.id);
-      if (g) g.initialScanDone = old.initialScanDone;
-      else old.removed = true;
-    }
+  /** The group list given last (if any) takes effect: files of a kept group adopt its new version. */
+  private applyGroups(): void {
+    const byId = this.groups.applyPending();
+    if (!byId) return;
     for (const f of this.table.files.values()) {
       const g = byId.get(f.group.id);
       if (g) f.setGroup(g);
     }
-    this.groups = next;
-    this.scanRequested = true;
+    this.schedule.requestScan();
   }
 
   private async scan(): Promise<void> {
-    this.scanRequested = false;
+    this.schedule.scanStarted();
     const hits: ScanHit[] = [];
     const seen = new Set<string>();
     const incomplete = new Set<string>();
-    for (const group of this.groups) {
+    for (const group of this.groups.current) {
       const onError = (p: string, err: NodeJS.ErrnoException) => {
         incomplete.add(group.id);
         this.warnOnce(`scan:${p}:${err.code}`, { path: p, err: errorMessage(err) }, 'cannot scan for tailed files');
@@ -305,15 +265,14 @@ export class TailSource implements Source<LogEvent> {
     const added = await this.table.applyScan(hits, incomplete);
     const now = this.now();
     for (const f of added) f.lastDataMonoMs = now; // inactivity counts from discovery
-    for (const g of this.groups) g.initialScanDone = true;
+    for (const g of this.groups.current) g.initialScanDone = true;
     if (!this.firstScanDone) {
       this.firstScanDone = true;
-      await this.table.recoverRotated(new Map(this.groups.map((g) => [g.id, g])));
+      await this.table.recoverRotated(new Map(this.groups.current.map((g) => [g.id, g])));
     }
     this.reader.refresh();
-    this.watcher.update(await watchTargets(this.groups.flatMap((g) => g.include)));
-    this.lastScanEndMs = this.now();
-    this.nextRescanMs = this.lastScanEndMs + Math.max(100, this.opts.rescanIntervalMs);
+    this.watcher.update(await watchTargets(this.groups.current.flatMap((g) => g.include)));
+    this.schedule.scanEnded(this.now());
   }
 
   /** Log a repeated problem once per hour (each occurrence is counted in metrics). */
@@ -330,20 +289,19 @@ export class TailSource implements Source<LogEvent> {
 
   private idleDelayMs(): number {
     const now = this.now();
-    let at = Math.min(this.nextPollMs, this.nextRescanMs);
-    if (this.scanRequested) at = Math.min(at, this.lastScanEndMs + SCAN_MIN_GAP_MS);
-    for (const f of this.table.files.values()) at = Math.min(at, f.joinDeadlineMs);
-    return Math.max(1, at - now);
+    let joinDeadlineMs = Infinity;
+    for (const f of this.table.files.values()) joinDeadlineMs = Math.min(joinDeadlineMs, f.joinDeadlineMs);
+    return this.schedule.idleDelayMs(now, joinDeadlineMs);
   }
 
   private onFsEvent(event: FsEvent, p: string): void {
     const f = this.table.fileAt(p);
     if (event === 'change') {
       if (f) f.dirty = true;
-      else if (this.groups.some((g) => matchesAny(g.include, p))) this.scanRequested = true;
+      else if (this.groups.current.some((g) => matchesAny(g.include, p))) this.schedule.requestScan();
     } else {
       if (f && event === 'unlink') f.checkPath = f.dirty = true;
-      this.scanRequested = true;
+      this.schedule.requestScan();
     }
     this.waker.wake();
   }
