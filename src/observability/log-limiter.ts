@@ -8,19 +8,22 @@ import type { Logger } from 'pino';
 export class LogLimiter {
   readonly #state = new Map<string, { atMs: number; suppressed: number }>();
 
+  /** `maxKeys` bounds the memory when keys carry paths: new keys beyond it stay quiet (metrics still count). */
   constructor(
     private readonly intervalMs: number,
     private readonly now: () => number,
+    private readonly maxKeys = 1000,
   ) {}
 
   /**
    * Call on each occurrence. Returns the number of occurrences suppressed since the last logged one when this
-   * one should be logged (0 for the first), or -1 when it should stay quiet. Keys come from fixed sets.
+   * one should be logged (0 for the first), or -1 when it should stay quiet.
    */
   allow(key: string): number {
     const now = this.now();
     const s = this.#state.get(key);
     if (s === undefined) {
+      if (this.#state.size >= this.maxKeys) return -1;
       this.#state.set(key, { atMs: now, suppressed: 0 });
       return 0;
     }

@@ -29,6 +29,7 @@ import type { SandboxesConfig } from './config';
 import { SandboxScanner, sentinelPath, type SandboxRef } from './discovery';
 import { pathRun } from './identity';
 import { SandboxClassifier, type TrackState, type Tracked } from './sandbox-classifier';
+import { RateLimitedLog } from '../../observability/log-limiter';
 
 /** Where the agent's work_dir usually is, tried in order while neither the config nor the agent says. */
 export const DEFAULT_WORK_DIR_CANDIDATES = ['/var/lib/mesos/agent', '/var/lib/mesos/slave', '/var/lib/mesos'];
@@ -70,10 +71,12 @@ export class SandboxSource implements Source<LogEvent> {
   private metadataChanged = true;
   private firstPassDone = false;
   private closed = false;
-  private readonly warned = new Set<string>();
+  /** Repeated problems (an unreadable directory, no work_dir yet) are logged once an hour; metrics count each. */
+  private readonly warnings: RateLimitedLog;
 
   constructor(private readonly opts: SandboxSourceOptions) {
     this.name = opts.name;
+    this.warnings = new RateLimitedLog(opts.context.logger.child({ source: opts.name }), 3_600_000, () => opts.context.clock.monotonic());
     this.cfg = opts.config;
     const { logger, metrics } = opts.context;
     this.m = sandboxMetrics(metrics);
@@ -273,11 +276,8 @@ export class SandboxSource implements Source<LogEvent> {
     this.m.pathOnly.set(pathOnly);
   }
 
-  /** Log a repeated problem once (its metric counts every occurrence); bounded. */
   private warnOnce(key: string, fields: object, msg: string): void {
-    if (this.warned.has(key) || this.warned.size >= 1000) return;
-    this.warned.add(key);
-    this.opts.context.logger.warn({ source: this.name, ...fields }, msg);
+    this.warnings.log('warn', key, fields as Record<string, unknown>, msg);
   }
 
   /** Tracked sandboxes by path and state (introspection for tests and the status endpoint). */

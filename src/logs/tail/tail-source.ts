@@ -29,6 +29,7 @@ import { engineSettings, type TailSourceOptions } from './tail-options';
 import { TailSchedule } from './tail-schedule';
 import { DirWatcher, watchTargets, type FsEvent } from './watcher';
 import { Waker } from './waker';
+import { RateLimitedLog } from '../../observability/log-limiter';
 
 export type { WatchGroup } from './groups';
 export type { TailCheckpoint } from './file-reader';
@@ -54,11 +55,12 @@ export class TailSource implements Source<LogEvent> {
   private generating = false;
   private current: Promise<unknown> | undefined;
   private closing: Promise<void> | undefined;
-  private readonly warned = new Set<string>();
-  private warnedAtMs = 0;
+  /** Repeated problems (a path that cannot be scanned or opened) are logged once an hour; metrics count each. */
+  private readonly warnings: RateLimitedLog;
 
   constructor(opts: TailSourceOptions) {
     this.name = opts.name;
+    this.warnings = new RateLimitedLog(opts.context.logger.child({ source: opts.name }), 3_600_000, () => opts.context.clock.monotonic());
     this.opts = opts;
     const settings = engineSettings(opts);
     this.schedule = new TailSchedule(settings.pollIntervalMs, opts.rescanIntervalMs);
@@ -275,16 +277,8 @@ export class TailSource implements Source<LogEvent> {
     this.schedule.scanEnded(this.now());
   }
 
-  /** Log a repeated problem once per hour (each occurrence is counted in metrics). */
   private warnOnce(key: string, fields: object, msg: string): void {
-    const now = this.now();
-    if (now - this.warnedAtMs > 3_600_000) {
-      this.warned.clear();
-      this.warnedAtMs = now;
-    }
-    if (this.warned.has(key) || this.warned.size > 1000) return;
-    this.warned.add(key);
-    this.opts.context.logger.warn({ source: this.name, ...fields }, msg);
+    this.warnings.log('warn', key, fields as Record<string, unknown>, msg);
   }
 
   private idleDelayMs(): number {
