@@ -1,12 +1,14 @@
 /**
- * OpenMetrics 1.0 text format (`application/openmetrics-text; version=1.0.0`), parsed by hand and validated
- * against the specification: strict single spaces, `# EOF` last, no blank lines, metadata before samples,
- * families and metric points not interleaved, the sample names each type allows, exemplars only on counter
- * `_total` and histogram `_bucket` samples (at most 128 code points of labels), timestamps as float seconds
- * that never go backwards within a metric. Value rules (see ParseResult.violations) are errors when strict.
+ * OpenMetrics 1.0 text format (`application/openmetrics-text; version=1.0.0`): the line loop and the
+ * structure and value rules of the specification: strict single spaces, `# EOF` last, no blank lines,
+ * metadata before samples, families and metric points not interleaved, the sample names each type allows,
+ * exemplars only on counter `_total` and histogram `_bucket` samples, timestamps that never go backwards
+ * within a metric. Value rules (see ParseResult.violations) are errors when strict. The syntax of a sample
+ * line is openmetrics-line.ts's, the state of a metric point group openmetrics-group.ts's.
  */
 import { ExpositionError, Role, emptyResult, type ParseResult, type RoleValue, type SampleHandler } from './exposition';
-import { codePoints, lex, parseNumber, parseRealNumber, readQuoted, scanLabelName, scanMetricName } from './lex';
+import { lex, parseNumber, scanMetricName } from './lex';
+import { SampleLine } from './openmetrics-line';
 import { emptyGroup, endGroupViolation, type Group } from './openmetrics-group';
 
 export type OmType = 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'stateset' | 'info' | 'summary' | 'unknown';
@@ -43,6 +45,7 @@ class OpenMetricsParser {
   /** Sample name → the family that owns it (clash detection across families). */
   readonly #claimed = new Map<string, string>();
   readonly #labels: string[] = [];
+  readonly #sampleLine = new SampleLine();
   #line = 0;
   #family: Family | undefined;
   #group: Group = emptyGroup('');
@@ -181,38 +184,10 @@ class OpenMetricsParser {
   }
 
   #sample(a: number, b: number): void {
-    const s = this.#s;
-    const nameEnd = scanMetricName(s, a, b);
-    if (nameEnd === a) throw this.#fail('invalid metric name');
-    const name = s.slice(a, nameEnd);
     const labels = this.#labels;
-    labels.length = 0;
-    let i = nameEnd;
-    if (i < b && s.charCodeAt(i) === 123) i = this.#parseLabels(i + 1, b, labels);
-    if (i >= b || s.charCodeAt(i) !== 32) throw this.#fail(`expected a space and a value after "${name}"${i < b ? `, got "${s[i] ?? ''}"` : ''}`);
-    i++;
-    let j = s.indexOf(' ', i);
-    if (j === -1 || j > b) j = b;
-    const value = parseNumber(s, i, j);
-    if (value === undefined) throw this.#fail(`invalid value "${s.slice(i, j)}" for "${name}"`);
-    let ts = NaN;
-    let exemplar = false;
-    if (j < b) {
-      i = j + 1;
-      if (s.charCodeAt(i) !== 35) {
-        j = s.indexOf(' ', i);
-        if (j === -1 || j > b) j = b;
-        const t = parseRealNumber(s, i, j);
-        if (t === undefined) throw this.#fail(`invalid timestamp "${s.slice(i, j)}" (expected seconds)`);
-        ts = t;
-        i = j + 1;
-      }
-      if (j < b) {
-        if (s.charCodeAt(i) !== 35 || s.charCodeAt(i + 1) !== 32) throw this.#fail('unexpected text after the value (an exemplar starts with " # {")');
-        this.#exemplar(i + 2, b);
-        exemplar = true;
-      }
-    }
+    const line = this.#sampleLine;
+    if (!line.read(this.#s, a, b, labels)) throw this.#fail(lex.error);
+    const { name, value, timestampS: ts, exemplar } = line;
     let f = this.#family;
     let role = f === undefined ? -1 : this.#roleIn(f, name);
     if (f === undefined || role === -1) {
@@ -301,44 +276,6 @@ class OpenMetricsParser {
         return NaN;
       default:
         return NaN;
-    }
-  }
-
-  #exemplar(i: number, b: number): void {
-    const s = this.#s;
-    if (s.charCodeAt(i) !== 123) throw this.#fail('an exemplar must start with a label set "{...}"');
-    const labels: string[] = [];
-    i = this.#parseLabels(i + 1, b, labels);
-    let chars = 0;
-    for (const l of labels) chars += codePoints(l);
-    if (chars > 128) throw this.#fail(`exemplar labels have ${chars} characters (at most 128)`);
-    if (s.charCodeAt(i) !== 32) throw this.#fail('expected a space and a value after the exemplar labels');
-    i++;
-    let j = s.indexOf(' ', i);
-    if (j === -1 || j > b) j = b;
-    if (parseNumber(s, i, j) === undefined) throw this.#fail(`invalid exemplar value "${s.slice(i, j)}"`);
-    if (j < b && parseRealNumber(s, j + 1, b) === undefined) throw this.#fail(`invalid exemplar timestamp "${s.slice(j + 1, b)}"`);
-  }
-
-  /** Strict label set: `name="value"` joined by single commas, no blanks, no trailing comma. */
-  #parseLabels(i: number, b: number, labels: string[]): number {
-    const s = this.#s;
-    if (i < b && s.charCodeAt(i) === 125) return i + 1;
-    for (;;) {
-      const ne = scanLabelName(s, i, b);
-      if (ne === i) throw this.#fail('invalid label name');
-      const lname = s.slice(i, ne);
-      for (let k = 0; k < labels.length; k += 2) if (labels[k] === lname) throw this.#fail(`duplicate label name "${lname}"`);
-      if (s.charCodeAt(ne) !== 61) throw this.#fail(`expected "=" after label name "${lname}"`);
-      if (s.charCodeAt(ne + 1) !== 34) throw this.#fail(`the value of label "${lname}" must be in double quotes`);
-      const value = readQuoted(s, ne + 2, b, false);
-      if (value === undefined) throw this.#fail(lex.error);
-      labels.push(lname, value);
-      i = lex.end;
-      const c = i < b ? s.charCodeAt(i) : -1;
-      if (c === 125) return i + 1;
-      if (c !== 44) throw this.#fail('expected "," or "}" after a label value');
-      i++;
     }
   }
 }
