@@ -40,6 +40,10 @@ void t.test('HAProxy logs via rsyslog: HTTP 200/404/503, TCP, default format; sy
   const docs = (): Doc[] => readOutputDocs(out);
   const haproxy = () => docs().filter((d) => d.event.dataset === 'haproxy.log');
   await until(() => haproxy().filter((d) => String(d.url?.original ?? '').includes(token)).length >= 3, 15_000, 'three HTTP log lines').catch(() => undefined);
+  // HAProxy writes a TCP log line when the session ends, which can be after the client has seen the close:
+  // wait for it (and the plain frontend's line) rather than assume it came with the HTTP lines.
+  const frontendLine = (name: string) => haproxy().some((d) => d.haproxy?.frontend_name === name);
+  await until(() => frontendLine('fe_tcp') && frontendLine('fe_plain'), 15_000, 'the TCP and plain frontend lines').catch(() => undefined);
   await until(() => docs().filter((d) => String(d.message).includes(app)).length >= 3, 15_000, 'syslog lines').catch(() => undefined);
 
   const http = haproxy().filter((d) => String(d.url?.original ?? '').includes(token));
