@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 
 export const REPO = process.env['HERALD_REPO'] ?? process.cwd();
+/** Node.js/V8 flags for the agent process under test (e.g. `--max-semi-space-size=8`), space-separated. */
+const NODE_FLAGS = (process.env['HERALD_BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
 const MAIN = join(REPO, 'dist', 'main.js');
 
 export function procStat(pid: number): { cpuSec: number; hwmBytes: number } {
@@ -37,7 +39,7 @@ export interface AgentRun {
  * (bounded by `limitMs`). The agent is left running: read more metrics, then `stopAgent`.
  */
 export async function runAgentUntilDrained(configFile: string, source: string, bytes: number, limitMs: number): Promise<AgentRun> {
-  const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'info' } });
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN, 'run', '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, HERALD_LOG_LEVEL: 'info' } });
   let out = '';
   const port = await new Promise<number>((res, rej) => {
     child.stdout.on('data', (d: Buffer) => {

@@ -25,7 +25,7 @@ import { makeLogEvent, type LogEvent, type LogOrigin } from '../src/pipeline/rec
 import { redactSchema } from '../src/redact/config';
 import { Redaction } from '../src/redact/compile';
 import { DocumentEncoder, IndexNamer } from '../src/sinks/elasticsearch/encode';
-import { NdjsonWriter } from '../src/sinks/elasticsearch/bulk-buffer';
+import { NdjsonWriter } from '../src/sinks/ndjson-writer';
 
 const MIB = Number(process.argv[2] ?? 300);
 const ROUNDS = Number(process.argv[3] ?? 3);

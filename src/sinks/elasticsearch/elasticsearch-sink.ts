@@ -34,6 +34,7 @@ import { backoffMs, parseRetryAfter, type Backoff } from '../../net/retry';
 import { isRetriableRequestStatus } from './retry-policy';
 import { SinkMetrics, type RequestResult } from './sink-metrics';
 import { TemplateInstaller, loadTemplates } from './template-installer';
+import { BufferPool } from '../ndjson-writer';
 import { WriteLedger } from './write-ledger';
 
 /** Only what the sink reads of a bulk response: statuses and errors (bodies shrink ~10x). */
@@ -62,6 +63,8 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   readonly #backoff: Backoff;
   readonly #random: () => number;
   readonly #abort = new AbortController();
+  /** Request bodies reused once answered: two of them stay allocated rather than one new one per request. */
+  readonly #bodies: BufferPool;
   #buffer = new BulkBuffer();
   #retryQueue: BulkRequest[] = [];
   readonly #retryTimers = new Set<NodeJS.Timeout>();
@@ -77,6 +80,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     this.#logger = o.context.logger.child({ component: 'elasticsearch', type: 'elasticsearch' });
     this.#log = new RateLimitedLog(this.#logger, LOG_INTERVAL_MS, () => this.#ctx.clock.monotonic());
     this.#metrics = new SinkMetrics(o.context.metrics);
+    this.#bodies = new BufferPool(2 * (o.config.flush_bytes + (o.config.flush_bytes >> 3) + 1024));
     this.#client = createClient(o.config);
     this.#ledger = new WriteLedger(this.#metrics, new IndexNamer(o.config.index), new DocumentEncoder(o.context.hostname));
     this.#dlNamer = new IndexNamer(o.config.dead_letter_index);
@@ -144,7 +148,8 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   async #send(req: BulkRequest): Promise<void> {
     this.#inFlight++;
     this.#metrics.inFlight.inc();
-    const body = buildBody(req);
+    const writer = buildBody(req, this.#bodies);
+    const body = writer.result();
     this.#metrics.bytes.inc(body.length);
     const t0 = this.#ctx.clock.monotonic();
     const s = new Settlement({ actionLine: (ms) => this.#dlNamer.actionLine(ms), hostJson: this.#hostJson, nowMs: this.#ctx.clock.now() });
@@ -155,6 +160,9 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
         { requestTimeout: this.#cfg.request_timeout_ms, maxRetries: 0, signal: this.#abort.signal },
       );
       result = readBulkResponse(req, res, s) ? 'item_errors' : 'ok';
+      // Answered: the body was sent whole and nothing reads it any more. After a failure (a timeout, an
+      // abort) a socket may still hold it, so it is left to the garbage collector instead.
+      writer.release();
     } catch (err) {
       result = err instanceof errors.ResponseError ? 'http_error' : 'connection_error';
       if (!this.#closing) this.#onRequestFailure(req, err, s);

@@ -11,10 +11,22 @@ import type { HeraldRecord } from '../../pipeline/records';
 import { counter } from '../../observability/metrics';
 import { errorMessage } from '../../errors';
 import { DocumentEncoder, IndexNamer } from '../elasticsearch/encode';
-import { NdjsonWriter } from '../elasticsearch/bulk-buffer';
+import { BufferPool, NdjsonWriter } from '../ndjson-writer';
 import { encodePoint } from '../influxdb/encode';
 import type { FileOutputConfig } from './config';
 import { RotatingFile } from './rotating-file';
+
+/** Free bodies kept for reuse: about four batches of 2,000 HAProxy documents. */
+const BODY_POOL_BYTES = 16 * 1024 * 1024;
+
+/** One batch encoded: its bodies (not yet written) and its counts. */
+interface Encoded {
+  logOut: NdjsonWriter | undefined;
+  metricOut: NdjsonWriter | undefined;
+  logs: number;
+  metrics: number;
+  unwritable: number;
+}
 
 export interface FileSinkOptions {
   config: FileOutputConfig;
@@ -35,6 +47,8 @@ export class FileSink implements Sink<HeraldRecord> {
   readonly #errors: Counter<'kind'>;
   /** Bytes per log record (action + document) of the last batch: sizes the next body so it rarely grows. */
   #logRecordBytes = 512;
+  /** Bodies are reused once written: a few batches' worth stays allocated instead of one fresh body per batch. */
+  readonly #bodies = new BufferPool(BODY_POOL_BYTES);
 
   constructor(o: FileSinkOptions) {
     const { config, context } = o;
@@ -62,33 +76,48 @@ export class FileSink implements Sink<HeraldRecord> {
     return this.#metrics?.path;
   }
 
-  async write(batch: Batch<HeraldRecord>): Promise<Outcome> {
-    // Encoded straight into Buffers: no array of parts, no multi-MB joined string.
-    const records = batch.records;
-    const logOut = this.#logs ? new NdjsonWriter(records.length * (this.#logRecordBytes + (this.#logRecordBytes >> 3)) + 1024) : undefined;
-    let metricOut: NdjsonWriter | undefined;
-    let logs = 0;
-    let metrics = 0;
-    let unwritable = 0;
+  /**
+   * Encodes the batch at once, then waits for the appends without holding the batch: its records can be
+   * collected while the bytes are written and synced (an async write would keep them alive until then).
+   */
+  write(batch: Batch<HeraldRecord>): Promise<Outcome> {
+    let encoded: Encoded;
+    try {
+      encoded = this.#encode(batch.records);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return this.#append(encoded);
+  }
+
+  /** Encoded straight into pooled Buffers: no array of parts, no multi-MB joined string. */
+  #encode(records: readonly HeraldRecord[]): Encoded {
+    const logOut = this.#logs ? new NdjsonWriter(records.length * (this.#logRecordBytes + (this.#logRecordBytes >> 3)) + 1024, this.#bodies) : undefined;
+    const e: Encoded = { logOut, metricOut: undefined, logs: 0, metrics: 0, unwritable: 0 };
     for (const r of records) {
       if (r.kind === 'log') {
         if (!logOut) continue;
         logOut.line(this.#index.actionLine(r.timestampMs)).line(this.#encoder.encode(r));
-        logs++;
+        e.logs++;
       } else {
         if (!this.#metrics) continue;
         const line = encodePoint(r);
-        if (line === undefined) unwritable++;
+        if (line === undefined) e.unwritable++;
         else {
-          (metricOut ??= new NdjsonWriter(64 * 1024)).line(line);
-          metrics++;
+          (e.metricOut ??= new NdjsonWriter(64 * 1024, this.#bodies)).line(line);
+          e.metrics++;
         }
       }
     }
+    if (e.logs > 0) this.#logRecordBytes = Math.ceil((logOut as NdjsonWriter).length / e.logs);
+    return e;
+  }
+
+  async #append(e: Encoded): Promise<Outcome> {
+    const { logOut, metricOut, logs, metrics, unwritable } = e;
     const writes: Promise<void>[] = [];
     if (logs > 0 && this.#logs && logOut) {
       const buf = logOut.result();
-      this.#logRecordBytes = Math.ceil(buf.length / logs);
       this.#bytes.inc({ kind: 'log' }, buf.length);
       writes.push(this.#logs.append(buf));
     }
@@ -97,7 +126,11 @@ export class FileSink implements Sink<HeraldRecord> {
       this.#bytes.inc({ kind: 'metric' }, buf.length);
       writes.push(this.#metrics.append(buf));
     }
-    await Promise.all(writes);
+    // Both appends settled (not just the first to fail): only then is no body still queued for writing.
+    const settled = await Promise.allSettled(writes);
+    logOut?.release();
+    metricOut?.release();
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
     if (logs > 0) this.#records.inc({ kind: 'log', outcome: 'delivered' }, logs);
     if (metrics > 0) this.#records.inc({ kind: 'metric', outcome: 'delivered' }, metrics);
     if (unwritable > 0) this.#records.inc({ kind: 'metric', outcome: 'dropped' }, unwritable);

@@ -81,15 +81,15 @@ export class RotatingFile {
       while (this.#queue.length > 0 && !this.#closed) {
         const items = this.#queue;
         this.#queue = [];
-        const data = items.length === 1 ? (items[0] as Pending).data : Buffer.concat(items.map((i) => i.data));
-        let written = 0;
+        // Written with writev, not concatenated: the callers' buffers are written as they are.
+        let rest = items.map((i) => i.data);
         for (;;) {
           try {
-            const fh = await this.#handleFor(data.length - written);
-            while (written < data.length) {
-              const { bytesWritten } = await fh.write(data, written, data.length - written);
-              written += bytesWritten;
+            const fh = await this.#handleFor(byteCount(rest));
+            while (rest.length > 0) {
+              const { bytesWritten } = rest.length === 1 ? await fh.write(rest[0] as Buffer) : await fh.writev(rest);
               this.#size += bytesWritten;
+              rest = skipBytes(rest, bytesWritten);
             }
             if (this.#o.fsync === 'batch') await fh.datasync();
             break;
@@ -187,7 +187,12 @@ export class RotatingFile {
     const items = this.#awaitingSync;
     if (items.length === 0) return;
     this.#awaitingSync = [];
-    await this.#fh?.datasync();
+    try {
+      await this.#fh?.datasync();
+    } catch (err) {
+      this.#awaitingSync.unshift(...items); // not durable yet: the next sync (or close) settles them
+      throw err;
+    }
     for (const i of items) i.resolve();
   }
 
@@ -209,4 +214,19 @@ export class RotatingFile {
     this.#fh = undefined;
     await fh?.close();
   }
+}
+
+function byteCount(bufs: readonly Buffer[]): number {
+  let n = 0;
+  for (const b of bufs) n += b.length;
+  return n;
+}
+
+/** What is left of `bufs` once their first `n` bytes were written (a short write). */
+export function skipBytes(bufs: readonly Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < bufs.length && n >= (bufs[i] as Buffer).length) n -= (bufs[i++] as Buffer).length;
+  const rest = bufs.slice(i);
+  if (n > 0 && rest.length > 0) rest[0] = (rest[0] as Buffer).subarray(n);
+  return rest;
 }

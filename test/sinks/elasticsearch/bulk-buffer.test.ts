@@ -22,7 +22,7 @@ void t.test('the buffer cuts requests of about maxBytes across batches, in order
   buf.add(b, setChars(b));
   const item = setChars(a) / 10;
   const bodies: string[] = [];
-  for (let req = buf.take(item * 7); req; req = buf.take(item * 7)) bodies.push(buildBody(req).toString());
+  for (let req = buf.take(item * 7); req; req = buf.take(item * 7)) bodies.push(buildBody(req).result().toString());
   t.same(bodies.map((x) => x.split('\n').length - 1), [14, 14, 12], '7 + 7 + 6 items');
   const docs = bodies.join('').split('\n').filter((l) => l.startsWith('{"m"')).map((l) => (JSON.parse(l) as { m: string }).m);
   t.same(docs, [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)]);
@@ -44,7 +44,7 @@ void t.test('bodies are exact UTF-8 for any text, also when the buffer has to gr
   buf.add(set, setChars(set));
   const req = buf.take(1e9);
   if (!req) throw new Error('no request');
-  const body = buildBody(req);
+  const body = buildBody(req).result();
   const expected = `${set.actions.flatMap((a, i) => [a, set.docs[i]]).join('\n')}\n`;
   t.equal(body.length, Buffer.byteLength(expected));
   t.equal(body.toString('utf8'), expected);
@@ -59,7 +59,7 @@ void t.test('a 413 split halves a request; responses are read item by item', asy
   if (!req) throw new Error('no request');
   const halves = splitRequest(req);
   t.same(halves?.map((h) => h.count), [2, 3]);
-  t.same(halves?.map((h) => buildBody(h).toString().match(/x\d/g)), [['x0', 'x1'], ['x2', 'x3', 'x4']]);
+  t.same(halves?.map((h) => buildBody(h).result().toString().match(/x\d/g)), [['x0', 'x1'], ['x2', 'x3', 'x4']]);
   const s = new Settlement({ actionLine: () => '{"create":{"_index":"dl"}}', hostJson: '"host":{"name":"n"}', nowMs: 0 });
   const failed = readBulkResponse(req, {
     errors: true,

@@ -1,0 +1,61 @@
+import t from 'tap';
+import { BufferPool, NdjsonWriter } from '../../src/sinks/ndjson-writer';
+import { skipBytes } from '../../src/sinks/file/rotating-file';
+
+void t.test('the pool hands out the smallest free Buffer that fits, else a new one', async (t) => {
+  const pool = new BufferPool(1 << 20);
+  const a = pool.acquire(1000);
+  const b = pool.acquire(5000);
+  t.ok(a.length >= 1000 && b.length >= 5000);
+  pool.release(b);
+  pool.release(a);
+  t.equal(pool.freeBytes, a.length + b.length);
+  t.equal(pool.acquire(900), a, 'the smaller one for a small request');
+  t.equal(pool.acquire(900), b, 'then the bigger one');
+  t.equal(pool.freeBytes, 0);
+  t.not(pool.acquire(10), a, 'an empty pool allocates');
+});
+
+void t.test('the pool keeps at most maxFreeBytes, preferring big Buffers', async (t) => {
+  const pool = new BufferPool(10_000);
+  pool.release(Buffer.alloc(20_000));
+  t.equal(pool.freeBytes, 0, 'a Buffer larger than the whole pool is not kept');
+  const small = Buffer.alloc(3000);
+  pool.release(small);
+  pool.release(Buffer.alloc(4000));
+  pool.release(Buffer.alloc(6000));
+  t.equal(pool.freeBytes, 10_000, 'the 3000-byte Buffer made room for the 6000-byte one');
+  pool.release(Buffer.alloc(1000));
+  t.equal(pool.freeBytes, 10_000, 'a Buffer smaller than every kept one is dropped when full');
+  t.not(pool.acquire(2000), small);
+});
+
+void t.test('the writer grows past its estimate, keeps every byte, and gives its Buffers back', async (t) => {
+  const pool = new BufferPool(1 << 20);
+  const w = new NdjsonWriter(16, pool);
+  const lines = ['{"a":1}', 'é'.repeat(40), '{"b":"ünïcödé ✓"}', 'x'.repeat(300)];
+  for (const l of lines) w.line(l);
+  const expected = Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
+  t.equal(w.length, expected.length);
+  t.ok(w.result().equals(expected), 'the bytes are the UTF-8 of every line, newline-terminated');
+  t.ok(pool.freeBytes > 0, 'the Buffers outgrown went back to the pool');
+  const before = pool.freeBytes;
+  w.release();
+  t.ok(pool.freeBytes > before, 'release() returns the last one');
+  t.equal(w.result().length, 0);
+  // A reused Buffer still holds old bytes: a new writer's result is only what it wrote.
+  const w2 = new NdjsonWriter(16, pool);
+  w2.line('z');
+  t.equal(w2.result().toString(), 'z\n');
+});
+
+void t.test('skipBytes: what is left to write after a short writev', async (t) => {
+  const bufs = [Buffer.from('abc'), Buffer.from('defg'), Buffer.from('hi')];
+  const left = (n: number) => skipBytes(bufs, n).map((b) => b.toString()).join('|');
+  t.equal(left(0), 'abc|defg|hi');
+  t.equal(left(2), 'c|defg|hi');
+  t.equal(left(3), 'defg|hi');
+  t.equal(left(5), 'fg|hi');
+  t.equal(left(9), '');
+  t.equal(bufs[0]?.toString(), 'abc', 'the input is not modified');
+});
