@@ -12,6 +12,7 @@ import { HttpServer } from '../server/http-server';
 import { gauge, counter } from '../observability/metrics';
 import { errorMessage } from '../errors';
 import { assemble } from './assemble';
+import { applyHeapGrowth } from './heap-growth';
 import { mkdirSync } from 'node:fs';
 
 export class Agent {
@@ -45,6 +46,7 @@ export class Agent {
 
   async start(): Promise<void> {
     mkdirSync(this.#config.state_dir, { recursive: true });
+    applyHeapGrowth(this.#config.heap_growth_percent);
     await this.#startServer();
     await this.#startPipeline();
     this.#logger.info({ state_dir: this.#config.state_dir, server: this.address }, 'herald started');
@@ -58,6 +60,7 @@ export class Agent {
         await this.#pipeline?.stop(this.#config.pipeline.shutdown_timeout_ms);
         this.#config = next;
         mkdirSync(next.state_dir, { recursive: true });
+        applyHeapGrowth(next.heap_growth_percent);
         await this.#startServer();
         await this.#startPipeline();
         reloads.inc({ result: 'applied' });

@@ -36,6 +36,13 @@ export const rootSchema = z
     node_name: z.string().min(1).default(hostname()).describe('This node\'s name in host.name and the host tag (default: the OS hostname)'),
     state_dir: z.string().min(1).default(defaultStateDir()).describe('Host path for offsets, buffers and the embedded output (default /var/lib/herald as root, else $XDG_STATE_HOME/herald)'),
     log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info').describe("Level of Herald's own logs (the HERALD_LOG_LEVEL environment variable overrides it)"),
+    heap_growth_percent: z
+      .number()
+      .int()
+      .min(0)
+      .max(1000)
+      .default(30)
+      .describe("How far V8's heap may grow past the live data before a full garbage collection, in percent (V8's --heap-growing-percent), applied at start and on reload. Lower keeps resident memory down for some CPU; 0 leaves it to V8, which lets the heap grow to several times the live data under load"),
     server: serverSchema.prefault({}),
     pipeline: pipelineSchema.prefault({}),
     mesos: mesosSchema.prefault({}),

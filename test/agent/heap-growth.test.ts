@@ -1,0 +1,49 @@
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { applyHeapGrowth } from '../../src/agent/heap-growth';
+import { rootSchema } from '../../src/config/schema';
+
+/** The flag string applyHeapGrowth hands to V8. */
+function flagFor(percent: number): string {
+  let flag = '';
+  applyHeapGrowth(percent, (f) => {
+    flag = f;
+  });
+  return flag;
+}
+
+// A child that keeps ~20 MB live and churns batches that survive a few collections (as batches in flight
+// do), and reports the largest heap it saw. It applies the flag at run time, as the agent does.
+const CHURN = `
+const v8 = require('node:v8');
+if (process.argv[1]) v8.setFlagsFromString(process.argv[1]);
+const live = Array.from({ length: 200000 }, (_, i) => ({ i, s: 'x'.repeat(50) + i }));
+const ring = new Array(8);
+let max = 0;
+for (let round = 0; round < 300; round++) {
+  ring[round % 8] = Array.from({ length: 5000 }, (_, i) => ({ round, i, m: 'message ' + round + ' ' + i + 'y'.repeat(80) }));
+  max = Math.max(max, v8.getHeapStatistics().total_heap_size);
+}
+process.stdout.write(String(live.length > 0 ? max : 0));
+`;
+
+function peakHeap(flag: string): number {
+  return Number(execFileSync(process.execPath, ['-e', CHURN, flag], { encoding: 'utf8', timeout: 60_000 }));
+}
+
+void t.test('the flag reaches V8 and keeps the heap near the live data', async (t) => {
+  t.equal(flagFor(30), '--heap-growing-percent=30');
+  const tuned = peakHeap(flagFor(30));
+  const untuned = peakHeap(flagFor(0));
+  // An unknown or renamed flag would be ignored by setFlagsFromString and leave both runs alike.
+  t.ok(tuned < untuned * 0.7, `peak heap ${(tuned / 1048576).toFixed(0)} MiB with 30%, ${(untuned / 1048576).toFixed(0)} MiB with V8's own growth`);
+});
+
+void t.test('heap_growth_percent: default 30, whole percents only', async (t) => {
+  t.equal(rootSchema.parse({}).heap_growth_percent, 30);
+  t.equal(rootSchema.parse({ heap_growth_percent: 0 }).heap_growth_percent, 0);
+  const bad = rootSchema.safeParse({ heap_growth_percent: 12.5 });
+  t.notOk(bad.success);
+  t.same(bad.error?.issues.map((i) => i.path.join('.')), ['heap_growth_percent']);
+  t.throws(() => applyHeapGrowth(-1, () => undefined), RangeError);
+});
