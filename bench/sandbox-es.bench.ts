@@ -4,7 +4,7 @@
  * a loopback bulk receiver that only counts (the agent's own ceiling) or to the real Elasticsearch.
  * Reports lines/s, MiB/s, CPU seconds per GiB (agent utime+stime) and peak RSS (VmHWM); median of runs.
  *   npm run build && npx tsc -p tsconfig.json --outDir /tmp/hb && ln -sfn $PWD/node_modules /tmp/hb/node_modules
- *   node /tmp/hb/bench/sandbox-es.bench.js [MiB] [runs] [receiver|elasticsearch]
+ *   node /tmp/hb/bench/sandbox-es.bench.js [MiB] [runs] [receiver|elasticsearch] [extra config line]
  */
 import { copyFileSync, linkSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ const ES = 'http://127.0.0.1:9200';
 
 interface Run extends MeasuredRun { docs: number }
 
-async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'receiver' | 'elasticsearch', n: number): Promise<Run> {
+async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'receiver' | 'elasticsearch', n: number, extraConfig: string): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'herald-bench-sbx-'));
   const workDir = join(dir, 'mesos');
   const agent = await startMesosReplay({ workDir });
@@ -38,7 +38,7 @@ async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'recei
   const url = receiver ? receiver.url : ES;
   const config = join(dir, 'herald.yaml');
   writeFileSync(config, [
-    `state_dir: ${dir}/state`, 'server: { port: 0 }', 'log_level: warn',
+    `state_dir: ${dir}/state`, 'server: { port: 0 }', 'log_level: warn', extraConfig,
     `mesos: { agent_url: "${agent.url}" }`,
     'metrics: { agent: { enabled: false }, containers: { enabled: false }, host: { enabled: false } }',
     'scrape: { enabled: false }',
@@ -63,9 +63,10 @@ async function main(): Promise<void> {
   const mib = Number(process.argv[2] ?? 300);
   const runs = Number(process.argv[3] ?? 3);
   const target = process.argv[4] === 'elasticsearch' ? 'elasticsearch' : 'receiver';
+  const extra = process.argv[5] ?? '';
   const corpus = generateCorpus(join(REPO, 'bench', '.corpus'), mib * 1024 * 1024);
   process.stdout.write(`corpus: ${corpus.lines} lines, ${(corpus.bytes / 1048576).toFixed(0)} MiB, ${corpus.files.length} sandboxes → ${target}\n`);
-  await measureRuns(runs, (i) => runOnce(corpus, target, i), (r) => `, ${r.docs} documents delivered`);
+  await measureRuns(runs, (i) => runOnce(corpus, target, i, extra), (r) => `, ${r.docs} documents delivered`);
 }
 
 main().catch((err: unknown) => {

@@ -75,19 +75,28 @@ export class NdjsonWriter {
 
   line(s: string): this {
     // Worst case 3 bytes per UTF-16 unit; only near the end is the exact size computed.
-    if (this.#at + s.length * 3 + 1 > this.#buf.length) {
-      const need = this.#at + Buffer.byteLength(s) + 1;
-      if (need > this.#buf.length) {
-        const size = Math.max(need, this.#buf.length * 2);
-        const bigger = this.#pool ? this.#pool.acquire(size) : Buffer.allocUnsafe(size);
-        this.#buf.copy(bigger, 0, 0, this.#at);
-        this.#pool?.release(this.#buf);
-        this.#buf = bigger;
-      }
-    }
+    if (this.#at + s.length * 3 + 1 > this.#buf.length) this.#room(Buffer.byteLength(s) + 1);
     this.#at += this.#buf.write(s, this.#at);
     this.#buf[this.#at++] = 0x0a;
     return this;
+  }
+
+  /** Copies bytes [start, end) of `src` (already-encoded lines) as they are. */
+  raw(src: Buffer, start: number, end: number): this {
+    this.#room(end - start);
+    this.#at += src.copy(this.#buf, this.#at, start, end);
+    return this;
+  }
+
+  /** Makes room for `bytes` more: a bigger Buffer (from the pool) with what was written copied over. */
+  #room(bytes: number): void {
+    const need = this.#at + bytes;
+    if (need <= this.#buf.length) return;
+    const size = Math.max(need, this.#buf.length * 2);
+    const bigger = this.#pool ? this.#pool.acquire(size) : Buffer.allocUnsafe(size);
+    this.#buf.copy(bigger, 0, 0, this.#at);
+    this.#pool?.release(this.#buf);
+    this.#buf = bigger;
   }
 
   /** Bytes written so far. */

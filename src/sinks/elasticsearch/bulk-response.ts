@@ -60,10 +60,9 @@ export class Settlement {
 
   /** One item refused: its dead-letter copy is queued in `dlSet` (created by the caller per segment). */
   refuse(set: ItemSet, i: number, err: ItemError, dlSet: ItemSet): void {
-    const index = actionIndex(set.actions[i] as string);
+    const index = actionIndex(set.action(i));
     this.firstRefusal ??= { ...err, index, deadLetter: set.deadLetter };
-    dlSet.actions.push(this.dl.actionLine(this.dl.nowMs));
-    dlSet.docs.push(deadLetterDocument(set.docs[i] as string, index, err, this.dl.nowMs, this.dl.hostJson));
+    dlSet.add(this.dl.actionLine(this.dl.nowMs), deadLetterDocument(set.doc(i), index, err, this.dl.nowMs, this.dl.hostJson));
   }
 
   #settleOne(owner: BatchState): void {
@@ -116,7 +115,7 @@ export function readBulkResponse(req: BulkRequest, body: BulkResponseBody, s: Se
         s.firstRetriable ??= itemError(status, r);
         (retryIdx ??= []).push(i);
       } else if (seg.set.deadLetter) {
-        s.firstRefusal ??= { ...itemError(status, r), index: actionIndex(seg.set.actions[i] as string), deadLetter: true };
+        s.firstRefusal ??= { ...itemError(status, r), index: actionIndex(seg.set.action(i)), deadLetter: true };
         s.drop(seg.set, 'dead_letter_failed');
       } else s.refuse(seg.set, i, itemError(status, r), (dl ??= new ItemSet(seg.set.owner, true)));
     }

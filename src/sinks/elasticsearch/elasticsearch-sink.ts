@@ -23,7 +23,7 @@ import type { ComponentContext } from '../../pipeline/context';
 import type { HeraldRecord } from '../../pipeline/records';
 import { ErrorCode, HeraldError } from '../../errors';
 import { withDeadline } from '../../pipeline/timing';
-import { BulkBuffer, BulkRequest, buildBody, segmentSize, setChars, splitRequest } from './bulk-buffer';
+import { BulkBuffer, BulkRequest, buildBody, segmentSize, splitRequest } from './bulk-buffer';
 import { readBulkResponse, Settlement, type BulkResponseBody } from './bulk-response';
 import type { ElasticsearchOutputConfig } from './config';
 import { safeReason, itemError } from './dead-letter';
@@ -40,6 +40,8 @@ import { WriteLedger } from './write-ledger';
 /** Only what the sink reads of a bulk response: statuses and errors (bodies shrink ~10x). */
 const FILTER_PATH = 'errors,items.*.status,items.*.error';
 const LOG_INTERVAL_MS = 30_000;
+/** Free Buffers kept for the encoded documents of batches: a few batches' worth. */
+const BATCH_POOL_BYTES = 16 * 1024 * 1024;
 
 export interface ElasticsearchSinkOptions {
   config: ElasticsearchOutputConfig;
@@ -82,7 +84,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     this.#metrics = new SinkMetrics(o.context.metrics);
     this.#bodies = new BufferPool(2 * (o.config.flush_bytes + (o.config.flush_bytes >> 3) + 1024));
     this.#client = createClient(o.config);
-    this.#ledger = new WriteLedger(this.#metrics, new IndexNamer(o.config.index), new DocumentEncoder(o.context.hostname));
+    this.#ledger = new WriteLedger(this.#metrics, new IndexNamer(o.config.index), new DocumentEncoder(o.context.hostname), new BufferPool(BATCH_POOL_BYTES));
     this.#dlNamer = new IndexNamer(o.config.dead_letter_index);
     this.#hostJson = `"host":{"name":${JSON.stringify(o.context.hostname)}}`;
     this.#backoff = { initialMs: o.config.retry.initial_backoff_ms, maxMs: o.config.retry.max_backoff_ms };
@@ -103,9 +105,9 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     if (this.#closing) return Promise.reject(new HeraldError(ErrorCode.sinkClosed, 'elasticsearch output: closed'));
     void this.#installer.start();
     return new Promise<Outcome>((resolve, reject) => {
-      const opened = this.#ledger.open(batch.records, resolve, reject);
-      if (opened === undefined) return;
-      this.#buffer.add(opened.set, opened.chars);
+      const set = this.#ledger.open(batch.records, resolve, reject);
+      if (set === undefined) return;
+      this.#buffer.add(set);
       this.#kick();
     });
   }
@@ -122,7 +124,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
         let req = this.#retryQueue.shift();
         if (req === undefined) {
           if (this.#buffer.count === 0) break;
-          if (this.#buffer.chars < this.#cfg.flush_bytes && !this.#lingerExpired && !this.#closing) break;
+          if (this.#buffer.bytes < this.#cfg.flush_bytes && !this.#lingerExpired && !this.#closing) break;
           req = this.#buffer.take(this.#cfg.flush_bytes);
           if (req === undefined) break;
           if (this.#buffer.count === 0) {
@@ -226,7 +228,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
       for (const seg of s.retry) count += segmentSize(seg);
       this.#schedule(new BulkRequest(s.retry, count, attempt + 1), backoffMs(this.#backoff, attempt, 'full', this.#random));
     }
-    for (const dl of s.deadLetters) this.#buffer.add(dl, setChars(dl));
+    for (const dl of s.deadLetters) this.#buffer.add(dl);
     if (s.deadLetters.length > 0) this.#lingerExpired = true;
     this.#ledger.settled(s.delivered + s.deadLettered + s.dropped);
     for (const b of s.finished) this.#ledger.finish(b);

@@ -12,12 +12,7 @@ import { ErrorCode, HeraldError } from '../../errors';
 import { BatchState, ItemSet } from './bulk-buffer';
 import type { DocumentEncoder, IndexNamer } from './encode';
 import type { SinkMetrics } from './sink-metrics';
-
-/** The documents of a newly opened write, and their approximate size in the bulk body. */
-export interface OpenedWrite {
-  set: ItemSet;
-  chars: number;
-}
+import type { BufferPool } from '../ndjson-writer';
 
 export class WriteLedger {
   readonly #metrics: SinkMetrics;
@@ -26,11 +21,16 @@ export class WriteLedger {
   readonly #unsettled = new Set<BatchState>();
   #idleWaiters: (() => void)[] = [];
   #pendingDocs = 0;
+  /** Bytes per item (action + document) of the last batch: sizes the next set so it rarely grows. */
+  #docBytes = 512;
+  /** The batches' bytes, reused once they are settled. */
+  readonly #pool: BufferPool;
 
-  constructor(metrics: SinkMetrics, namer: IndexNamer, encoder: DocumentEncoder) {
+  constructor(metrics: SinkMetrics, namer: IndexNamer, encoder: DocumentEncoder, pool: BufferPool) {
     this.#metrics = metrics;
     this.#namer = namer;
     this.#encoder = encoder;
+    this.#pool = pool;
   }
 
   /** Writes not settled yet. */
@@ -42,22 +42,16 @@ export class WriteLedger {
    * Encodes the log events of a batch and tracks the write until each of them is settled. Returns the
    * documents to send, or undefined when there are none (the write is then already resolved).
    */
-  open(records: readonly HeraldRecord[], resolve: (o: Outcome) => void, reject: (e: Error) => void): OpenedWrite | undefined {
+  open(records: readonly HeraldRecord[], resolve: (o: Outcome) => void, reject: (e: Error) => void): ItemSet | undefined {
     const state = new BatchState(0, resolve, reject);
-    const set = new ItemSet(state, false);
-    const { actions, docs } = set;
-    let chars = 0;
+    const set = new ItemSet(state, false, records.length * (this.#docBytes + (this.#docBytes >> 3)) + 1024, this.#pool);
     let skipped = 0;
     for (const r of records) {
       if (r.kind !== 'log') {
         skipped++;
         continue;
       }
-      const action = this.#namer.actionLine(r.timestampMs);
-      const doc = this.#encoder.encode(r);
-      actions.push(action);
-      docs.push(doc);
-      chars += action.length + doc.length + 2;
+      set.add(this.#namer.actionLine(r.timestampMs), this.#encoder.encode(r));
     }
     if (skipped > 0) {
       state.dropped = skipped;
@@ -65,16 +59,20 @@ export class WriteLedger {
       this.#metrics.documents.dropped.inc(skipped);
       this.#metrics.drops.inc({ reason: 'not_a_log_event' }, skipped);
     }
-    state.unsettled = docs.length;
-    if (docs.length === 0) {
+    const n = set.count;
+    state.unsettled = n;
+    if (n === 0) {
+      set.release();
       state.settled = true;
       resolve(state.outcome());
       return undefined;
     }
+    this.#docBytes = Math.ceil(set.byteLength / n);
+    state.items = set;
     this.#unsettled.add(state);
-    this.#pendingDocs += docs.length;
+    this.#pendingDocs += n;
     this.#metrics.pending.set(this.#pendingDocs);
-    return { set, chars };
+    return set;
   }
 
   /** `n` documents left the sink (delivered, dead-lettered or dropped). */
@@ -89,6 +87,9 @@ export class WriteLedger {
     if (b.settled) return;
     b.settled = true;
     this.#unsettled.delete(b);
+    // Every item is settled: no request, re-send or dead-letter copy reads these bytes any more.
+    b.items?.release();
+    b.items = undefined;
     b.resolve(b.outcome());
     if (this.#unsettled.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
   }

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BatchState, BulkBuffer, ItemSet, buildBody, setChars, splitRequest } from '../../../src/sinks/elasticsearch/bulk-buffer';
+import { BatchState, BulkBuffer, ItemSet, buildBody, splitRequest } from '../../../src/sinks/elasticsearch/bulk-buffer';
 import { readBulkResponse, Settlement } from '../../../src/sinks/elasticsearch/bulk-response';
 import { safeReason } from '../../../src/sinks/elasticsearch/dead-letter';
 import { isRetriableStatus } from '../../../src/sinks/elasticsearch/retry-policy';
@@ -7,10 +7,7 @@ import type { Outcome } from '../../../src/pipeline/contracts';
 
 function itemSet(tag: string, n: number, outcomes: Outcome[] = []): ItemSet {
   const set = new ItemSet(new BatchState(n, (o) => outcomes.push(o), () => undefined), false);
-  for (let i = 0; i < n; i++) {
-    set.actions.push('{"create":{"_index":"i"}}');
-    set.docs.push(`{"m":"${tag}${i}"}`);
-  }
+  for (let i = 0; i < n; i++) set.add('{"create":{"_index":"i"}}', `{"m":"${tag}${i}"}`);
   return set;
 }
 
@@ -18,34 +15,33 @@ void t.test('the buffer cuts requests of about maxBytes across batches, in order
   const buf = new BulkBuffer();
   const a = itemSet('a', 10);
   const b = itemSet('b', 10);
-  buf.add(a, setChars(a));
-  buf.add(b, setChars(b));
-  const item = setChars(a) / 10;
+  buf.add(a);
+  buf.add(b);
+  const item = a.byteLength / 10;
   const bodies: string[] = [];
   for (let req = buf.take(item * 7); req; req = buf.take(item * 7)) bodies.push(buildBody(req).result().toString());
   t.same(bodies.map((x) => x.split('\n').length - 1), [14, 14, 12], '7 + 7 + 6 items');
   const docs = bodies.join('').split('\n').filter((l) => l.startsWith('{"m"')).map((l) => (JSON.parse(l) as { m: string }).m);
   t.same(docs, [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)]);
   t.equal(buf.count, 0);
-  t.equal(buf.chars, 0);
+  t.equal(buf.bytes, 0);
   const one = itemSet('c', 2);
-  buf.add(one, setChars(one));
+  buf.add(one);
   t.equal(buf.take(1)?.count, 1, 'a single item larger than maxBytes still goes');
 });
 
 void t.test('bodies are exact UTF-8 for any text, also when the buffer has to grow', async (t) => {
-  const set = new ItemSet(new BatchState(3, () => undefined, () => undefined), false);
+  const set = new ItemSet(new BatchState(3, () => undefined, () => undefined), false, 16);
   const texts = ['ascii', '€'.repeat(5000), '😀 ünïcödé '.repeat(3000)];
-  for (const m of texts) {
-    set.actions.push('{"create":{"_index":"i"}}');
-    set.docs.push(JSON.stringify({ m }));
-  }
+  for (const m of texts) set.add('{"create":{"_index":"i"}}', JSON.stringify({ m }));
+  t.same(texts.map((_, i) => (JSON.parse(set.doc(i)) as { m: string }).m), texts, 'each document reads back whole');
+  t.same(texts.map((_, i) => set.action(i)), texts.map(() => '{"create":{"_index":"i"}}'));
   const buf = new BulkBuffer();
-  buf.add(set, setChars(set));
+  buf.add(set);
   const req = buf.take(1e9);
   if (!req) throw new Error('no request');
   const body = buildBody(req).result();
-  const expected = `${set.actions.flatMap((a, i) => [a, set.docs[i]]).join('\n')}\n`;
+  const expected = texts.map((m) => `{"create":{"_index":"i"}}\n${JSON.stringify({ m })}\n`).join('');
   t.equal(body.length, Buffer.byteLength(expected));
   t.equal(body.toString('utf8'), expected);
 });
@@ -54,7 +50,7 @@ void t.test('a 413 split halves a request; responses are read item by item', asy
   const outcomes: Outcome[] = [];
   const set = itemSet('x', 5, outcomes);
   const buf = new BulkBuffer();
-  buf.add(set, setChars(set));
+  buf.add(set);
   const req = buf.take(1e9);
   if (!req) throw new Error('no request');
   const halves = splitRequest(req);
@@ -73,8 +69,8 @@ void t.test('a 413 split halves a request; responses are read item by item', asy
   t.ok(failed);
   t.equal(s.delivered, 1);
   t.same(s.retry.map((seg) => seg.idx), [[1, 3, 4]], '429, the read-only block, and the missing 5th item are re-sent');
-  t.equal(s.deadLetters[0]?.docs.length, 1);
-  t.match(s.deadLetters[0]?.docs[0], /"event":\{"original":"\{\\"m\\":\\"x2\\"\}"\}/);
+  t.equal(s.deadLetters[0]?.count, 1);
+  t.match(s.deadLetters[0]?.doc(0), /"event":\{"original":"\{\\"m\\":\\"x2\\"\}"\}/);
   t.same(outcomes, [], 'the batch is not settled yet');
 });
 
