@@ -114,10 +114,10 @@ export const elasticsearchOutputSchema = z
       .refine((n) => n >= 1024 && n <= 64 * 1024 * 1024, { message: 'must be between 1KiB and 64MiB' })
       .default(5 * 1024 * 1024)
       .describe('A bulk request is sent once this many bytes are buffered; larger pipeline batches are split. Keep well below the server\'s http.max_content_length (100mb)'),
-    flush_interval_ms: durationMs('Longest a document waits in the buffer for others to join its bulk request while a request slot is free; 0 sends at once. While all slots are busy, documents accumulate up to flush_bytes')
+    flush_interval_ms: durationMs('Longest a document waits in the buffer for others to join its bulk request while requests are in flight and a slot is free (with none in flight, and whenever an answer arrives, what is buffered goes at once); 0 sends at once. While all slots are busy, documents accumulate up to flush_bytes')
       .refine((n) => n <= 60_000, { message: 'must be at most 60s' })
       .default(50)
-      .describe('Longest a document waits in the buffer for others to join its bulk request while a request slot is free; 0 sends at once. While all slots are busy, documents accumulate up to flush_bytes'),
+      .describe('Longest a document waits in the buffer for others to join its bulk request while requests are in flight and a slot is free (with none in flight, and whenever an answer arrives, what is buffered goes at once); 0 sends at once. While all slots are busy, documents accumulate up to flush_bytes'),
     max_concurrent_requests: z.number().int().min(1).max(64).default(4).describe('Bulk requests in flight at once (new and re-sent)'),
     request_timeout_ms: durationMs('Time for one bulk or template request before it counts as failed (transient: re-sent)')
       .refine((n) => n >= 100, { message: 'must be at least 100ms' })

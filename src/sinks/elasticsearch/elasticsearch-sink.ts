@@ -73,6 +73,7 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   #inFlight = 0;
   #lingerTimer: NodeJS.Timeout | undefined;
   #lingerExpired = false;
+  #idleTurn: NodeJS.Immediate | undefined;
   #closing = false;
   #closed: Promise<void> | undefined;
 
@@ -116,6 +117,17 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   #kick(): void {
     if (this.#cfg.flush_interval_ms === 0) this.#lingerExpired = true;
     this.#pump();
+    // With no request in flight there is nothing to coalesce with: send at the next turn of the event loop
+    // (which gathers the batches written in this one) rather than hold the documents for flush_interval_ms
+    // while their sources wait for the acknowledgement.
+    if (this.#inFlight === 0 && this.#buffer.count > 0 && this.#idleTurn === undefined) {
+      this.#idleTurn = setImmediate(() => {
+        this.#idleTurn = undefined;
+        if (this.#inFlight > 0 || this.#buffer.count === 0) return;
+        this.#lingerExpired = true;
+        this.#pump();
+      });
+    }
   }
 
   #pump(): void {
@@ -171,6 +183,9 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     }
     this.#inFlight--;
     this.#metrics.inFlight.dec();
+    // An answer frees a slot: what was buffered meanwhile goes now (it waited for a request, as it would for
+    // flush_interval_ms), so the pipeline flows at the pace of Elasticsearch's answers.
+    if (this.#buffer.count > 0) this.#lingerExpired = true;
     this.#metrics.requestSeconds.observe({ result }, (this.#ctx.clock.monotonic() - t0) / 1000);
     this.#apply(s, req.attempt);
     this.#pump();
@@ -255,6 +270,8 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     this.#installer.stop();
     this.#lingerExpired = true;
     clearTimeout(this.#lingerTimer);
+    clearImmediate(this.#idleTurn);
+    this.#idleTurn = undefined;
     this.#pump();
     if (this.#ledger.size > 0) await withDeadline(this.#ledger.idle(), deadlineMs);
     this.#abort.abort();

@@ -145,3 +145,21 @@ void t.test('close with a deadline while nothing answers rejects the pending wri
   await t.rejects(w, { code: 'HERALD_E_SINK_CLOSED' });
   await t.rejects(sink.write({ records: events('c', 1) }), { code: 'HERALD_E_SINK_CLOSED' }, 'no write after close');
 });
+
+void t.test('documents do not linger while their sources wait: sent at once when idle, and as soon as an answer frees a slot', async (t) => {
+  // flush_interval_ms is long and flush_bytes large: only the idle rule and the answer rule can send these.
+  const r = await BulkReceiver.start({ delayMs: 200 });
+  t.teardown(() => r.close());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, flush_interval_ms: 30_000, flush_bytes: '10MiB' }), context: testContext(t.testdir()) });
+  await sink.start();
+  const t0 = performance.now();
+  const first = sink.write({ records: events('a', 5) });
+  await new Promise((res) => setTimeout(res, 50)); // the first request is in flight (answered after 200 ms)
+  const second = sink.write({ records: events('b', 5) });
+  t.same(await first, { delivered: 5, dropped: 0 });
+  t.same(await second, { delivered: 5, dropped: 0 });
+  const ms = performance.now() - t0;
+  t.ok(ms < 5000, `both settled in ${ms.toFixed(0)} ms, far below the 30 s flush interval`);
+  t.equal(r.bulkRequests, 2, 'the second batch went in its own request once the first was answered');
+  await sink.close(1000);
+});
