@@ -33,7 +33,7 @@ void t.test('a valid file: interpolation with defaults, units, nested defaults f
   t.equal(config.server.address, '127.0.0.1');
   t.equal(config.pipeline.batch_max_wait_ms, 1000);
   t.equal(config.pipeline.batch_max_bytes, 2 * 1024 * 1024);
-  t.equal(config.pipeline.batch_max_records, 2000, 'defaults');
+  t.equal(config.pipeline.batch_max_records, 1000, 'defaults');
   t.equal(config.logs.files.length, 2);
   t.equal(config.logs.files[0]?.max_line_bytes, 131072);
   t.equal(config.logs.files[0]?.multiline?.timeout_ms, 2000);

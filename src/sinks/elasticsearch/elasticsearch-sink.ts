@@ -41,7 +41,7 @@ import { WriteLedger } from './write-ledger';
 const FILTER_PATH = 'errors,items.*.status,items.*.error';
 const LOG_INTERVAL_MS = 30_000;
 /** Free Buffers kept for the encoded documents of batches: a few batches' worth. */
-const BATCH_POOL_BYTES = 16 * 1024 * 1024;
+const BATCH_POOL_BYTES = 8 * 1024 * 1024;
 
 export interface ElasticsearchSinkOptions {
   config: ElasticsearchOutputConfig;

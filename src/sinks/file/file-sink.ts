@@ -16,8 +16,8 @@ import { encodePoint } from '../influxdb/encode';
 import type { FileOutputConfig } from './config';
 import { RotatingFile } from './rotating-file';
 
-/** Free bodies kept for reuse: about four batches of 2,000 HAProxy documents. */
-const BODY_POOL_BYTES = 16 * 1024 * 1024;
+/** Free bodies kept for reuse: several batches of 1,000 HAProxy documents (~1.3 MB each). */
+const BODY_POOL_BYTES = 8 * 1024 * 1024;
 
 /** One batch encoded: its bodies (not yet written) and its counts. */
 interface Encoded {
