@@ -3,10 +3,12 @@
  * --heap-growing-percent), set from the configuration at start and on every reload.
  *
  * Under a steady stream of lines the agent's live data is small (25-35 MB: modules, caches, the batches in
- * flight) but it promotes a lot of short-lived objects; left to itself V8 lets the old generation grow to
- * ~100-130 MB of mostly garbage between full collections. A fixed growth of 30% keeps the peak RSS of the
- * foundation benchmark near 145 MiB instead of ~225 MiB, for ~5% more CPU (bench/README.md). It is not a
- * limit: with more live data (a long Elasticsearch outage) the heap still grows as far as it must.
+ * flight), but it promotes short-lived objects all the time. Left to itself, V8 lets the old generation grow
+ * to 100-135 MB of mostly garbage between full collections. With a fixed 30% it collects at ~1.3x the live
+ * data: the foundation benchmark peaks at ~123 MiB instead of 116-200 MiB, for no measurable CPU with the
+ * default batches of 1000 records (15-25% more with batches of 2000, which promote more; bench/README.md).
+ * It is not a limit: with more live data (a long Elasticsearch outage) the heap still grows as far as it
+ * must.
  */
 import { setFlagsFromString } from 'node:v8';
 
