@@ -3,10 +3,12 @@
  * plain frontends, and syslog messages sent to rsyslog, end up as the documents Herald writes.
  */
 import t from 'tap';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readOutputDocs, startHerald, stopHerald, writeFilesConfig } from '../helpers/herald-process';
+import { heraldMetric, readOutputDocs, startHerald, stopHerald, writeFilesConfig } from '../helpers/herald-process';
 import { FILES, PORTS, URLS, httpGet, requireService, sendSyslogTcp, sendSyslogUdp, tcpConnect, tcpExchange, uniqueToken } from '../helpers/services';
 import { until } from '../helpers/fakes';
+import { waitFor } from './e2e-services';
 
 // Documents are checked field by field; their shape is what the test asserts, so it is typed loosely here.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,8 +25,11 @@ void t.test('HAProxy logs via rsyslog: HTTP 200/404/503, TCP, default format; sy
   ]);
   const herald = await startHerald(config);
   t.teardown(() => stopHerald(herald, 'SIGKILL'));
-  // start_at: end — only what happens from now on. Give the tailer a moment to open the files at their end.
-  await new Promise((r) => setTimeout(r, 500));
+  // start_at: end: only what happens from now on. Lines written before the tailer has opened a file at its
+  // end would not be read, so wait until the files that exist are open (a fixed pause is too short on a busy
+  // machine). A file rsyslog has not created yet is new when it appears, and read from its start.
+  const present = [FILES.haproxyLog, FILES.messagesLog, FILES.messagesRfc5424Log].filter((f) => existsSync(f)).length;
+  await waitFor(async () => ((await heraldMetric(herald, 'herald_tail_files_open', { source: 'files' })) ?? 0) >= present, 20_000, 'the log files open', 50);
 
   const token = uniqueToken('req');
   t.equal((await httpGet(`${URLS.haproxy}/?t=${token}`)).status, 200);
@@ -44,7 +49,9 @@ void t.test('HAProxy logs via rsyslog: HTTP 200/404/503, TCP, default format; sy
   // wait for it (and the plain frontend's line) rather than assume it came with the HTTP lines.
   const frontendLine = (name: string) => haproxy().some((d) => d.haproxy?.frontend_name === name);
   await until(() => frontendLine('fe_tcp') && frontendLine('fe_plain'), 15_000, 'the TCP and plain frontend lines').catch(() => undefined);
-  await until(() => docs().filter((d) => String(d.message).includes(app)).length >= 3, 15_000, 'syslog lines').catch(() => undefined);
+  // Each message reaches both files, at its own pace: wait for the two documents asserted below.
+  const syslogDoc = (dataset: string, kind: string) => docs().find((d) => d.event.dataset === dataset && String(d.message).includes(app) && String(d.message).includes(kind));
+  await until(() => syslogDoc('system.syslog', 'rfc3164') !== undefined && syslogDoc('system.syslog5424', 'rfc5424') !== undefined, 15_000, 'syslog lines').catch(() => undefined);
 
   const http = haproxy().filter((d) => String(d.url?.original ?? '').includes(token));
   const byStatus = (s: number) => http.find((d) => d.http?.response?.status_code === s);
@@ -67,12 +74,11 @@ void t.test('HAProxy logs via rsyslog: HTTP 200/404/503, TCP, default format; sy
   t.ok(plain.length >= 1, 'the "Connect from" line of the frontend with neither httplog nor tcplog');
   t.ok(haproxy().every((d) => !((d.log?.flags ?? []) as string[]).includes('parse_failure') || /is DOWN|no server available|Proxy .* started|Server .* is UP/.test(d.message)), 'every request line parses');
 
-  const sys = docs().filter((d) => String(d.message).includes(app));
-  const trad = sys.find((d) => d.event.dataset === 'system.syslog' && String(d.message).includes('rfc3164'));
+  const trad = syslogDoc('system.syslog', 'rfc3164');
   t.equal(trad?.message, `rfc3164 message ${app}`, 'message is the MSG part');
   t.equal(trad?.process?.name, app);
   t.equal(trad?.process?.pid, 4242);
-  const proto = sys.find((d) => d.event.dataset === 'system.syslog5424' && String(d.message).includes('rfc5424'));
+  const proto = syslogDoc('system.syslog5424', 'rfc5424');
   t.equal(proto?.log?.syslog?.appname, app);
   t.equal(proto?.log?.syslog?.msgid, 'ID47');
   t.equal(proto?.log?.syslog?.priority, 165);
