@@ -163,3 +163,39 @@ void t.test('documents do not linger while their sources wait: sent at once when
   t.equal(r.bulkRequests, 2, 'the second batch went in its own request once the first was answered');
   await sink.close(1000);
 });
+
+void t.test('batches whose bytes are reused after settling: every document arrives intact, re-sends and dead letters included', async (t) => {
+  // Batches settle at different times (some items are re-sent, some refused into the dead-letter index), so
+  // the bytes of settled batches are reused by new ones while others are still being re-sent. A reuse that
+  // came too early would corrupt a re-sent or dead-lettered document.
+  const attempts = new Map<string, number>();
+  const r = await BulkReceiver.start({
+    keepDocuments: true,
+    itemAnswer: (doc) => {
+      const n = (attempts.get(doc) ?? 0) + 1;
+      attempts.set(doc, n);
+      if (doc.includes('dead_letter')) return 201;
+      if (/"b\d+ \d*7"/.test(doc) && n <= 2) return 429; // every tenth item of every batch: two re-sends
+      if (/"b\d+ 13"/.test(doc)) return 'mapping'; // one item per batch refused
+      return 201;
+    },
+  });
+  t.teardown(() => r.close());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, flush_bytes: '4KiB', max_concurrent_requests: 3 }), context: testContext(t.testdir()) });
+  await sink.start();
+  const batches = Array.from({ length: 40 }, (_, b) => events(`b${b}`, 30));
+  const writes: Promise<unknown>[] = [];
+  for (const [b, records] of batches.entries()) {
+    writes.push(sink.write({ records }));
+    if (b % 4 === 3) await Promise.all(writes.splice(0, 2)); // keep a few batches in flight, settling unevenly
+  }
+  const outcomes = await Promise.all(writes);
+  t.ok(outcomes.length > 0);
+  const enc = new DocumentEncoder('node-1.test');
+  const expected = batches.flat().filter((e) => !/^b\d+ 13$/.test((e as LogEvent).message)).map((e) => enc.encode(e as LogEvent));
+  const delivered = r.documents.filter((d) => !d.includes('"dead_letter"'));
+  t.same(delivered.slice().sort(), expected.sort(), 'every accepted document is byte-identical to its encoding');
+  const dead = r.documents.filter((d) => d.includes('"dead_letter"')).map((d) => (JSON.parse(d) as { event: { original: string } }).event.original);
+  t.same(dead.sort(), batches.map((records) => enc.encode(records[13] as LogEvent)).sort(), 'every dead-letter copy carries its original intact');
+  await sink.close(1000);
+});
