@@ -6,9 +6,23 @@ import t from 'tap';
 import { ElasticsearchSink } from '../../../src/sinks/elasticsearch/elasticsearch-sink';
 import { DocumentEncoder } from '../../../src/sinks/elasticsearch/encode';
 import { makeMetricPoint, type LogEvent } from '../../../src/pipeline/records';
-import { BulkReceiver } from '../../helpers/bulk-receiver';
+import { BulkReceiver, type ItemAnswer } from '../../helpers/bulk-receiver';
 import { capturingLogger, testContext } from '../../helpers/context';
 import { esConfig, events, stateAfter } from './helpers';
+
+/** A receiver that keeps documents and answers each item by its document and its attempt (1, 2, ...). */
+async function countingReceiver(answer: (doc: string, attempt: number) => ItemAnswer): Promise<{ r: BulkReceiver; attempts: Map<string, number> }> {
+  const attempts = new Map<string, number>();
+  const r = await BulkReceiver.start({
+    keepDocuments: true,
+    itemAnswer: (doc) => {
+      const n = (attempts.get(doc) ?? 0) + 1;
+      attempts.set(doc, n);
+      return answer(doc, n);
+    },
+  });
+  return { r, attempts };
+}
 
 void t.test('every document arrives exactly as the encoder writes it; batches settle with their own counts', async (t) => {
   const r = await BulkReceiver.start({ keepDocuments: true });
@@ -34,17 +48,11 @@ void t.test('every document arrives exactly as the encoder writes it; batches se
 });
 
 void t.test('429 and 500 items are re-sent, and only they', async (t) => {
-  const attempts = new Map<string, number>();
-  const r = await BulkReceiver.start({
-    keepDocuments: true,
-    itemAnswer: (doc) => {
-      const n = (attempts.get(doc) ?? 0) + 1;
-      attempts.set(doc, n);
-      if (doc.includes('"x 3"') && n <= 2) return 429;
-      if (doc.includes('"x 7"') && n === 1) return 500;
-      if (doc.includes('"x 8"') && n === 1) return 503;
-      return 201;
-    },
+  const { r, attempts } = await countingReceiver((doc, n) => {
+    if (doc.includes('"x 3"') && n <= 2) return 429;
+    if (doc.includes('"x 7"') && n === 1) return 500;
+    if (doc.includes('"x 8"') && n === 1) return 503;
+    return 201;
   });
   t.teardown(() => r.close());
   const ctx = testContext(t.testdir());
@@ -168,17 +176,11 @@ void t.test('batches whose bytes are reused after settling: every document arriv
   // Batches settle at different times (some items are re-sent, some refused into the dead-letter index), so
   // the bytes of settled batches are reused by new ones while others are still being re-sent. A reuse that
   // came too early would corrupt a re-sent or dead-lettered document.
-  const attempts = new Map<string, number>();
-  const r = await BulkReceiver.start({
-    keepDocuments: true,
-    itemAnswer: (doc) => {
-      const n = (attempts.get(doc) ?? 0) + 1;
-      attempts.set(doc, n);
-      if (doc.includes('dead_letter')) return 201;
-      if (/"b\d+ \d*7"/.test(doc) && n <= 2) return 429; // every tenth item of every batch: two re-sends
-      if (/"b\d+ 13"/.test(doc)) return 'mapping'; // one item per batch refused
-      return 201;
-    },
+  const { r } = await countingReceiver((doc, n) => {
+    if (doc.includes('dead_letter')) return 201;
+    if (/"b\d+ \d*7"/.test(doc) && n <= 2) return 429; // every tenth item of every batch: two re-sends
+    if (/"b\d+ 13"/.test(doc)) return 'mapping'; // one item per batch refused
+    return 201;
   });
   t.teardown(() => r.close());
   const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, flush_bytes: '4KiB', max_concurrent_requests: 3 }), context: testContext(t.testdir()) });
