@@ -61,6 +61,20 @@ export class BufferPool {
   }
 }
 
+/** The size to ask for a body of n records: the bytes per record of the last body, plus an eighth. */
+export class BodySize {
+  #perRecord = 512;
+
+  for(records: number): number {
+    return records * (this.#perRecord + (this.#perRecord >> 3)) + 1024;
+  }
+
+  /** A body of `records` came to `bytes`: the next estimate follows it. */
+  observe(bytes: number, records: number): void {
+    if (records > 0) this.#perRecord = Math.ceil(bytes / records);
+  }
+}
+
 /** Newline-terminated strings UTF-8-encoded into one Buffer, which grows when a string could not fit. */
 export class NdjsonWriter {
   #buf: Buffer;

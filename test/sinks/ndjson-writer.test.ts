@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BufferPool, NdjsonWriter } from '../../src/sinks/ndjson-writer';
+import { BodySize, BufferPool, NdjsonWriter } from '../../src/sinks/ndjson-writer';
 import { skipBytes } from '../../src/sinks/file/rotating-file';
 
 void t.test('the pool hands out the smallest free Buffer that fits, else a new one', async (t) => {
@@ -58,4 +58,13 @@ void t.test('skipBytes: what is left to write after a short writev', async (t) =
   t.equal(left(5), 'fg|hi');
   t.equal(left(9), '');
   t.equal(bufs[0]?.toString(), 'abc', 'the input is not modified');
+});
+
+void t.test('BodySize follows the bytes per record of the last body, with an eighth to spare', async (t) => {
+  const size = new BodySize();
+  t.equal(size.for(10), 10 * (512 + 64) + 1024, 'before any body: 512 bytes a record');
+  size.observe(8000, 10);
+  t.equal(size.for(10), 10 * (800 + 100) + 1024);
+  size.observe(0, 0);
+  t.equal(size.for(10), 10 * (800 + 100) + 1024, 'an empty body changes nothing');
 });

@@ -12,7 +12,7 @@ import { ErrorCode, HeraldError } from '../../errors';
 import { BatchState, ItemSet } from './bulk-buffer';
 import type { DocumentEncoder, IndexNamer } from './encode';
 import type { SinkMetrics } from './sink-metrics';
-import type { BufferPool } from '../ndjson-writer';
+import { BodySize, type BufferPool } from '../ndjson-writer';
 
 export class WriteLedger {
   readonly #metrics: SinkMetrics;
@@ -21,8 +21,8 @@ export class WriteLedger {
   readonly #unsettled = new Set<BatchState>();
   #idleWaiters: (() => void)[] = [];
   #pendingDocs = 0;
-  /** Bytes per item (action + document) of the last batch: sizes the next set so it rarely grows. */
-  #docBytes = 512;
+  /** Sizes the next batch's bytes from the last one, so they rarely grow. */
+  readonly #size = new BodySize();
   /** The batches' bytes, reused once they are settled. */
   readonly #pool: BufferPool;
 
@@ -44,7 +44,7 @@ export class WriteLedger {
    */
   open(records: readonly HeraldRecord[], resolve: (o: Outcome) => void, reject: (e: Error) => void): ItemSet | undefined {
     const state = new BatchState(0, resolve, reject);
-    const set = new ItemSet(state, false, records.length * (this.#docBytes + (this.#docBytes >> 3)) + 1024, this.#pool);
+    const set = new ItemSet(state, false, this.#size.for(records.length), this.#pool);
     let skipped = 0;
     for (const r of records) {
       if (r.kind !== 'log') {
@@ -67,7 +67,7 @@ export class WriteLedger {
       resolve(state.outcome());
       return undefined;
     }
-    this.#docBytes = Math.ceil(set.byteLength / n);
+    this.#size.observe(set.byteLength, n);
     state.items = set;
     this.#unsettled.add(state);
     this.#pendingDocs += n;

@@ -11,7 +11,7 @@ import type { HeraldRecord } from '../../pipeline/records';
 import { counter } from '../../observability/metrics';
 import { errorMessage } from '../../errors';
 import { DocumentEncoder, IndexNamer } from '../elasticsearch/encode';
-import { BufferPool, NdjsonWriter } from '../ndjson-writer';
+import { BodySize, BufferPool, NdjsonWriter } from '../ndjson-writer';
 import { encodePoint } from '../influxdb/encode';
 import type { FileOutputConfig } from './config';
 import { RotatingFile } from './rotating-file';
@@ -45,8 +45,8 @@ export class FileSink implements Sink<HeraldRecord> {
   readonly #records: Counter<'kind' | 'outcome'>;
   readonly #bytes: Counter<'kind'>;
   readonly #errors: Counter<'kind'>;
-  /** Bytes per log record (action + document) of the last batch: sizes the next body so it rarely grows. */
-  #logRecordBytes = 512;
+  /** Sizes the next log body from the last one, so it rarely grows. */
+  readonly #logSize = new BodySize();
   /** Bodies are reused once written: a few batches' worth stays allocated instead of one fresh body per batch. */
   readonly #bodies = new BufferPool(BODY_POOL_BYTES);
 
@@ -92,12 +92,11 @@ export class FileSink implements Sink<HeraldRecord> {
 
   /** Encoded straight into pooled Buffers: no array of parts, no multi-MB joined string. */
   #encode(records: readonly HeraldRecord[]): Encoded {
-    const logOut = this.#logs ? new NdjsonWriter(records.length * (this.#logRecordBytes + (this.#logRecordBytes >> 3)) + 1024, this.#bodies) : undefined;
-    const e: Encoded = { logOut, metricOut: undefined, logs: 0, metrics: 0, unwritable: 0 };
+    const e: Encoded = { logOut: undefined, metricOut: undefined, logs: 0, metrics: 0, unwritable: 0 };
     for (const r of records) {
       if (r.kind === 'log') {
-        if (!logOut) continue;
-        logOut.line(this.#index.actionLine(r.timestampMs)).line(this.#encoder.encode(r));
+        if (!this.#logs) continue;
+        (e.logOut ??= new NdjsonWriter(this.#logSize.for(records.length), this.#bodies)).line(this.#index.actionLine(r.timestampMs)).line(this.#encoder.encode(r));
         e.logs++;
       } else {
         if (!this.#metrics) continue;
@@ -109,7 +108,7 @@ export class FileSink implements Sink<HeraldRecord> {
         }
       }
     }
-    if (e.logs > 0) this.#logRecordBytes = Math.ceil((logOut as NdjsonWriter).length / e.logs);
+    if (e.logOut) this.#logSize.observe(e.logOut.length, e.logs);
     return e;
   }
 
