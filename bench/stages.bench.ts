@@ -5,8 +5,8 @@
  *   decode   bytes → line strings (newline search and UTF-8 decoding, as the line splitter does) + the event
  *   parse    the configured parser
  *   redact   the default rules (message and every parsed string)
- *   encode   the Elasticsearch document (DocumentEncoder) and its bulk action line
- *   write    UTF-8 into the NDJSON body (NdjsonWriter), as the file output and the Elasticsearch sink do
+ *   write    the Elasticsearch document and its bulk action line, written as UTF-8 into an NDJSON body
+ *            (DocumentEncoder.write into an NdjsonWriter), as the file output and the Elasticsearch sink do
  * and, as the floor of this machine, the reference loop of the foundation issue: read, split and serialise
  * every line into a bulk body with no parsing (`{"message":...}` documents).
  *
@@ -25,13 +25,13 @@ import { makeLogEvent, type LogEvent, type LogOrigin } from '../src/pipeline/rec
 import { redactSchema } from '../src/redact/config';
 import { Redaction } from '../src/redact/compile';
 import { DocumentEncoder, IndexNamer } from '../src/sinks/elasticsearch/encode';
-import { NdjsonWriter } from '../src/sinks/ndjson-writer';
+import { BodySize, NdjsonWriter } from '../src/sinks/ndjson-writer';
 
 const MIB = Number(process.argv[2] ?? 300);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const FORMATS = (process.argv[4] ?? 'json,plain,haproxy,syslog').split(',') as LogFormat[];
 const BATCH = 2000;
-const STAGES = ['decode', 'parse', 'redact', 'encode', 'write'] as const;
+const STAGES = ['decode', 'parse', 'redact', 'write'] as const;
 type Times = Record<(typeof STAGES)[number], number>;
 
 const now = () => Number(process.hrtime.bigint());
@@ -42,7 +42,8 @@ function timeFile(buf: Buffer, format: LogFormat, origin: LogOrigin, redaction: 
   const encoder = new DocumentEncoder('node-1');
   const index = new IndexNamer('herald-logs-%Y.%m.%d');
   const redactor = redaction.forApp(origin.identity.app);
-  const t: Times = { decode: 0, parse: 0, redact: 0, encode: 0, write: 0 };
+  const size = new BodySize();
+  const t: Times = { decode: 0, parse: 0, redact: 0, write: 0 };
   const nowMs = Date.now();
   let pos = 0;
   let lines = 0;
@@ -64,25 +65,18 @@ function timeFile(buf: Buffer, format: LogFormat, origin: LogOrigin, redaction: 
       if (e.fields !== undefined) redactor.redactFields(e.fields);
     }
     const t3 = now();
-    const actions: string[] = new Array<string>(batch.length);
-    const docs: string[] = new Array<string>(batch.length);
+    // Sized as the sinks do: from the bytes per record of the previous batch.
+    const w = new NdjsonWriter(size.for(batch.length));
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i] as LogEvent;
-      actions[i] = index.actionLine(e.timestampMs);
-      docs[i] = encoder.encode(e);
+      encoder.write(w, e, index.head(e.timestampMs).text);
     }
+    size.observe(w.result().length, batch.length);
     const t4 = now();
-    let chars = 0;
-    for (let i = 0; i < batch.length; i++) chars += (actions[i] as string).length + (docs[i] as string).length + 2;
-    const w = new NdjsonWriter(chars + (chars >> 4) + 1024); // sized as the Elasticsearch sink does
-    for (let i = 0; i < batch.length; i++) w.line(actions[i] as string).line(docs[i] as string);
-    w.result();
-    const t5 = now();
     t.decode += t1 - t0;
     t.parse += t2 - t1;
     t.redact += t3 - t2;
-    t.encode += t4 - t3;
-    t.write += t5 - t4;
+    t.write += t4 - t3;
     lines += batch.length;
   }
   return { t, lines };
@@ -118,13 +112,13 @@ function main(): void {
   const files = corpus.files.map((f) => ({ ...f, buf: readFileSync(f.path), origin: { path: f.path, dataset: `bench.${f.format}`, identity } }));
   console.log(`corpus: ${corpus.lines} lines, ${(corpus.bytes / 1048576).toFixed(0)} MiB; batches of ${BATCH}; median of ${ROUNDS} rounds`);
   console.log(`${'format'.padEnd(8)} ${'lines'.padStart(8)} ${STAGES.map((s) => s.padStart(7)).join(' ')}   total  ns/line`);
-  const all: Times = { decode: 0, parse: 0, redact: 0, encode: 0, write: 0 };
+  const all: Times = { decode: 0, parse: 0, redact: 0, write: 0 };
   let allLines = 0;
   for (const format of FORMATS) {
     const mine = files.filter((f) => f.format === format);
     const rounds: { t: Times; lines: number }[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      const sum: Times = { decode: 0, parse: 0, redact: 0, encode: 0, write: 0 };
+      const sum: Times = { decode: 0, parse: 0, redact: 0, write: 0 };
       let lines = 0;
       for (const f of mine) {
         const one = timeFile(f.buf, format, f.origin, redaction);
@@ -134,7 +128,7 @@ function main(): void {
       rounds.push({ t: sum, lines });
     }
     const lines = (rounds[0] as { lines: number }).lines;
-    const per: Times = { decode: 0, parse: 0, redact: 0, encode: 0, write: 0 };
+    const per: Times = { decode: 0, parse: 0, redact: 0, write: 0 };
     for (const s of STAGES) {
       per[s] = median(rounds.map((r) => r.t[s])) / lines;
       all[s] += per[s] * lines;

@@ -68,3 +68,20 @@ void t.test('BodySize follows the bytes per record of the last body, with an eig
   size.observe(0, 0);
   t.equal(size.for(10), 10 * (800 + 100) + 1024, 'an empty body changes nothing');
 });
+
+void t.test('a line written in parts: part returns its offset, patch and drop edit what was written', async (t) => {
+  const w = new NdjsonWriter(4);
+  t.equal(w.part('ab'), 0);
+  const at = w.part('{"ü":1}');
+  t.equal(at, 2, 'the offset in bytes');
+  w.patch(at, 0x2c);
+  w.drop(1);
+  w.byte(0x7d);
+  w.byte(0x0a);
+  t.equal(w.result().toString(), 'ab,"ü":1}\n');
+  t.throws(() => w.patch(w.length, 0x20), RangeError, 'no patch past what was written');
+  t.throws(() => w.drop(w.length + 1), RangeError, 'no drop of more than was written');
+  const big = 'é'.repeat(5000);
+  w.part(big);
+  t.equal(w.result().toString(), `ab,"ü":1}\n${big}`, 'grows for a part as for a line');
+});

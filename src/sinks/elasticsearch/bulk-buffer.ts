@@ -11,6 +11,8 @@
  */
 import type { Outcome } from '../../pipeline/contracts';
 import { NdjsonWriter, type BufferPool } from '../ndjson-writer';
+import type { LogEvent } from '../../pipeline/records';
+import type { ActionHead, DocumentEncoder } from './encode';
 
 /** One pipeline batch: settles (resolves its write) when every one of its documents is settled. */
 export class BatchState {
@@ -61,6 +63,13 @@ export class ItemSet {
     this.#w.line(action);
     this.#docStarts.push(this.#w.length);
     this.#w.line(doc);
+    this.#starts.push(this.#w.length);
+  }
+
+  /** Appends one log event as an item: `head` (its action line) and its document, written by `encoder`. */
+  addEvent(head: ActionHead, e: LogEvent, encoder: DocumentEncoder): void {
+    this.#docStarts.push(this.#w.length + head.bytes);
+    encoder.write(this.#w, e, head.text);
     this.#starts.push(this.#w.length);
   }
 

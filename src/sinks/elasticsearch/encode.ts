@@ -5,6 +5,7 @@
  * give, minus undefined members.
  */
 import { LOG_FLAG_NAMES, LogFlag, type LogEvent } from '../../pipeline/records';
+import { NdjsonWriter } from '../ndjson-writer';
 
 const FLAG_JSON: string[] = [];
 for (let bits = 0; bits < 1 << LOG_FLAG_NAMES.length; bits++) {
@@ -42,67 +43,90 @@ export class DocumentEncoder {
     return parts;
   }
 
-  /** One document as a JSON string. */
+  /** One document as a JSON string (tests, and callers without a body to write into). */
   encode(e: LogEvent): string {
-    const fields = e.fields;
+    const w = new NdjsonWriter(1024);
+    this.write(w, e);
+    return w.result().toString('utf8', 0, w.length - 1);
+  }
+
+  /**
+   * Writes one document line into `w`: `head` first (the bulk action line and its newline), then the
+   * document, then a newline. Written in parts, each a flat string (see NdjsonWriter.part): the message
+   * and the parsed fields as JSON.stringify gives them, the parts of the origin as cached.
+   */
+  write(w: NdjsonWriter, e: LogEvent, head = ''): void {
     const parts = this.#parts(e.origin);
-    let log = `${parts.logHead},"offset":${e.offset}`;
+    w.part(`${head}{"@timestamp":"${isoTimestamp(e.timestampMs)}","message":`);
+    w.part(JSON.stringify(e.message));
+    w.part(this.#logAndTail(e, parts));
+    const fields = e.fields;
+    const rest = fields === undefined ? '{}' : restObject(fields);
+    const error = e.error === undefined ? '' : `,"error":{"message":${JSON.stringify(e.error)}}}`;
+    if (rest.length > 2) {
+      // The members of `rest`, its '{' turned into the comma before them; its '}' closes the document.
+      w.patch(w.part(rest), COMMA);
+      if (error !== '') {
+        w.drop(1);
+        w.part(error);
+      }
+    } else if (error !== '') w.part(error);
+    else w.byte(CLOSE);
+    w.byte(NEWLINE);
+  }
+
+  /** `,"log":{...}},"event":...,"host":...[,identity]`: everything between the message and the fields. */
+  #logAndTail(e: LogEvent, parts: OriginParts): string {
+    let log = `,${parts.logHead},"offset":${e.offset}`;
     if (e.level !== undefined) log += `,"level":${JSON.stringify(e.level)}`;
     log += FLAG_JSON[e.flags & (FLAG_JSON.length - 1)] as string;
-    let rest = '';
-    if (fields !== undefined) {
-      const logFields = fields.log;
-      if (logFields !== undefined) {
-        if (logFields !== null && typeof logFields === 'object') {
-          for (const k in logFields as Record<string, unknown>) {
-            const v = (logFields as Record<string, unknown>)[k];
-            if (v !== undefined && k !== 'file' && k !== 'offset' && k !== 'level' && k !== 'flags') log += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
-          }
-        }
+    const logFields = e.fields?.log;
+    if (logFields !== undefined && logFields !== null && typeof logFields === 'object') {
+      for (const k in logFields as Record<string, unknown>) {
+        const v = (logFields as Record<string, unknown>)[k];
+        if (v !== undefined && k !== 'file' && k !== 'offset' && k !== 'level' && k !== 'flags') log += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
       }
-      rest = restMembers(fields);
     }
-    const error = e.error === undefined ? '' : `,"error":{"message":${JSON.stringify(e.error)}}`;
     const tail =
       e.dataset === e.origin.dataset
         ? parts.tail
         : `"event":{"dataset":${JSON.stringify(e.dataset)}},${this.#hostJson}${e.origin.identity.docFragment === '' ? '' : `,${e.origin.identity.docFragment}`}`;
-    return `{"@timestamp":"${isoTimestamp(e.timestampMs)}","message":${JSON.stringify(e.message)},${log}},${tail}${rest}${error}}`;
+    return `${log}},${tail}`;
   }
 }
+
+const COMMA = 0x2c;
+const CLOSE = 0x7d;
+const NEWLINE = 0x0a;
 
 /** The top-level keys of a document that `fields` may not set (`log` is merged, the others are ignored). */
 const OWNED_TOP = [...OWNED].filter((k) => k !== 'log');
 
 /**
- * The members of `fields` other than `log` and the keys the encoder owns, as JSON members with a leading
- * comma ('' when none): one JSON.stringify of the whole object, with `log` set to undefined meanwhile
- * (JSON.stringify leaves undefined members out). A call per member costs about twice as much.
+ * The members of `fields` other than `log` and the keys the encoder owns, as one JSON object ('{}' when
+ * none): one JSON.stringify of the whole object, with `log` set to undefined meanwhile (JSON.stringify
+ * leaves undefined members out). A call per member costs about twice as much.
  */
-function restMembers(fields: Record<string, unknown>): string {
-  for (const key of OWNED_TOP) if (Object.hasOwn(fields, key)) return restMembersByKey(fields);
+function restObject(fields: Record<string, unknown>): string {
+  for (const key of OWNED_TOP) if (Object.hasOwn(fields, key)) return restObjectByKey(fields);
   const logFields = fields.log;
-  let json: string;
-  if (logFields === undefined) json = JSON.stringify(fields);
-  else {
-    fields.log = undefined;
-    try {
-      json = JSON.stringify(fields);
-    } finally {
-      fields.log = logFields;
-    }
+  if (logFields === undefined) return JSON.stringify(fields);
+  fields.log = undefined;
+  try {
+    return JSON.stringify(fields);
+  } finally {
+    fields.log = logFields;
   }
-  return json.length > 2 ? `,${json.slice(1, -1)}` : '';
 }
 
 /** The same, member by member, skipping owned keys (only when a parser set one, which it must not). */
-function restMembersByKey(fields: Record<string, unknown>): string {
+function restObjectByKey(fields: Record<string, unknown>): string {
   let rest = '';
   for (const key in fields) {
     const value = fields[key];
     if (value !== undefined && !OWNED.has(key)) rest += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
   }
-  return rest;
+  return `{${rest.slice(1)}}`;
 }
 
 let lastSecond = NaN;
@@ -128,6 +152,12 @@ export function isoTimestamp(ms: number): string {
   return `${lastSecondIso}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
+/** A bulk action line and its newline, and their length in bytes (the document starts there). */
+export interface ActionHead {
+  readonly text: string;
+  readonly bytes: number;
+}
+
 /**
  * Index names with %Y %m %d (UTC date of the event), e.g. `herald-logs-%Y.%m.%d`; the bulk action line for
  * each day is built once.
@@ -138,6 +168,7 @@ export class IndexNamer {
   #day = NaN;
   #name = '';
   #action = '';
+  #head: ActionHead = { text: '', bytes: 0 };
 
   constructor(pattern: string) {
     this.#pattern = pattern;
@@ -155,6 +186,12 @@ export class IndexNamer {
   actionLine(ms: number): string {
     this.#refresh(ms);
     return this.#action;
+  }
+
+  /** The action line for an event at `ms` with its newline, as written before the document. */
+  head(ms: number): ActionHead {
+    this.#refresh(ms);
+    return this.#head;
   }
 
   #refresh(ms: number): void {
@@ -175,5 +212,6 @@ export class IndexNamer {
   #set(name: string): void {
     this.#name = name;
     this.#action = `{"create":{"_index":${JSON.stringify(name)}}}`;
+    this.#head = { text: `${this.#action}\n`, bytes: Buffer.byteLength(this.#action) + 1 };
   }
 }

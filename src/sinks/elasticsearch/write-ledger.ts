@@ -51,7 +51,7 @@ export class WriteLedger {
         skipped++;
         continue;
       }
-      set.add(this.#namer.actionLine(r.timestampMs), this.#encoder.encode(r));
+      set.addEvent(this.#namer.head(r.timestampMs), r, this.#encoder);
     }
     if (skipped > 0) {
       state.dropped = skipped;

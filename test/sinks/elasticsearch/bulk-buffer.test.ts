@@ -3,6 +3,8 @@ import { BatchState, BulkBuffer, ItemSet, buildBody, splitRequest } from '../../
 import { readBulkResponse, Settlement } from '../../../src/sinks/elasticsearch/bulk-response';
 import { safeReason } from '../../../src/sinks/elasticsearch/dead-letter';
 import { isRetriableStatus } from '../../../src/sinks/elasticsearch/retry-policy';
+import { DocumentEncoder, IndexNamer } from '../../../src/sinks/elasticsearch/encode';
+import { makeLogEvent } from '../../../src/pipeline/records';
 import type { Outcome } from '../../../src/pipeline/contracts';
 
 function itemSet(tag: string, n: number, outcomes: Outcome[] = []): ItemSet {
@@ -84,4 +86,17 @@ void t.test('reasons are made log-safe: no quoted values', async (t) => {
   t.equal(safeReason("[1:36] failed to parse field [http.response.status_code] of type [long] in document with id 'Gf'. Preview of field's value: 'abc-secret'"), "[1:36] failed to parse field [http.response.status_code] of type [long] in document with id '…'");
   t.equal(safeReason('Document contains at least one immense term in field="url.original". The prefix of the first immense term is: \'[47, 97]\''), 'Document contains at least one immense term in field="url.original". ');
   t.equal(safeReason('x'.repeat(500)).length, 201);
+});
+
+void t.test('log events added by the encoder read back as their action line and document', async (t) => {
+  const enc = new DocumentEncoder('n');
+  const namer = new IndexNamer('lögs-%Y.%m.%d');
+  const origin = { path: '/p', dataset: 'd', identity: { app: '', docFragment: '', labels: {} } };
+  const set = new ItemSet(new BatchState(3, () => undefined, () => undefined), false, 16);
+  const events = ['a', '€'.repeat(2000), 'b'].map((m, i) => makeLogEvent(origin, m, i, m.length + 1, 0, Date.UTC(2026, 0, 1 + i)));
+  for (const e of events) set.addEvent(namer.head(e.timestampMs), e, enc);
+  t.equal(set.count, 3);
+  t.same(events.map((_, i) => set.doc(i)), events.map((e) => enc.encode(e)));
+  t.same(events.map((_, i) => set.action(i)), events.map((e) => namer.actionLine(e.timestampMs)));
+  t.equal(set.byteLength, events.reduce((n, e, i) => n + set.itemBytes(i), 0));
 });

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { DocumentEncoder, IndexNamer, isoTimestamp } from '../../../src/sinks/elasticsearch/encode';
-import { LogFlag, makeLogEvent, type LogOrigin } from '../../../src/pipeline/records';
+import { LogFlag, makeLogEvent, type LogEvent, type LogOrigin } from '../../../src/pipeline/records';
+import { NdjsonWriter } from '../../../src/sinks/ndjson-writer';
 
 const origin: LogOrigin = {
   path: '/var/lib/mesos/slaves/S1/frameworks/F1/executors/web.1/runs/C1/stdout',
@@ -76,4 +77,36 @@ void t.test('an event whose dataset differs from its origin\'s keeps its own', a
   const doc = JSON.parse(enc.encode(e));
   t.same(doc.event, { dataset: 'mesos.executor' });
   t.same(doc.service, { name: '/shop/web' });
+});
+
+void t.test('write() puts the head, the same document as encode() and a newline into a body, for every shape', async (t) => {
+  const enc = new DocumentEncoder('nödé');
+  const namer = new IndexNamer('lögs-%Y');
+  const events = [
+    makeLogEvent(origin, 'plain', 1, 6, 0, 1),
+    Object.assign(makeLogEvent(origin, 'with fields', 2, 12, 0, 2), { fields: { source: { ip: '10.0.0.1' }, log: { syslog: { appname: 'ä' } } } }),
+    Object.assign(makeLogEvent(origin, 'error, no fields', 3, 17, 0, 3), { error: 'bad "x"' }),
+    Object.assign(makeLogEvent(origin, 'error and fields', 4, 17, LogFlag.binary, 4), { error: 'bad', fields: { json: { k: '€' } } }),
+    Object.assign(makeLogEvent(origin, 'only log fields', 5, 15, 0, 5), { fields: { log: { syslog: { priority: 1 } } } }),
+    Object.assign(makeLogEvent(origin, 'owned key', 6, 9, 0, 6), { fields: { host: { name: 'spoof' }, url: { original: '/' } }, error: 'e' }),
+    Object.assign(makeLogEvent(origin, 'other dataset', 7, 13, 0, 7), { dataset: 'herald.qos', level: 'info' }),
+  ];
+  const w = new NdjsonWriter(8);
+  let expected = '';
+  for (const e of events) {
+    const head = namer.head(e.timestampMs);
+    t.equal(head.text, `${namer.actionLine(e.timestampMs)}\n`);
+    t.equal(head.bytes, Buffer.byteLength(head.text), 'the head length in bytes (a non-ASCII index name)');
+    enc.write(w, e, head.text);
+    const doc = enc.encode(e);
+    JSON.parse(doc);
+    expected += `${head.text}${doc}\n`;
+  }
+  t.equal(w.result().toString(), expected);
+  t.same(JSON.parse(enc.encode(events[3] as LogEvent)), {
+    '@timestamp': '1970-01-01T00:00:00.004Z', message: 'error and fields',
+    log: { file: { path: origin.path }, offset: 4, flags: ['binary'] }, event: { dataset: 'mesos.sandbox' }, host: { name: 'nödé' },
+    service: { name: '/shop/web' }, orchestrator: { type: 'mesos' }, json: { k: '€' }, error: { message: 'bad' },
+  }, 'the error after the fields, inside the document');
+  t.same(Object.keys(JSON.parse(enc.encode(events[5] as LogEvent)) as object).slice(-2), ['url', 'error'], 'owned keys left out, error last');
 });
