@@ -188,24 +188,28 @@ export class TailedFile {
     if (!fh) return res;
     const events = this.events;
     events.begin(rc);
-    const st = await fh.stat();
-    const changed = st.size !== this.lastSize || st.mtimeMs !== this.lastMtimeMs;
-    this.lastSize = st.size;
-    this.lastMtimeMs = st.mtimeMs;
-    if (st.size < this.endSeen) this.truncated(res);
+    // Whole milliseconds, as the bigint stats of discovery and rescans give them: a fractional mtime here
+    // would never equal theirs, and every rescan would reopen a file closed for inactivity.
+    const st = await fh.stat({ bigint: true });
+    const size = Number(st.size);
+    const mtimeMs = Number(st.mtimeMs);
+    const changed = size !== this.lastSize || mtimeMs !== this.lastMtimeMs;
+    this.lastSize = size;
+    this.lastMtimeMs = mtimeMs;
+    if (size < this.endSeen) this.truncated(res);
     // A file that changed since we last looked is checked against its fingerprint (one read of ≤ 1 KiB): a
     // truncation followed by more bytes than we had read (copytruncate while we were busy elsewhere, or
     // between discovery and the first read) leaves the size above our offset but changes the first bytes.
     // Reading on from our offset would emit the new content from the middle of a line on, lose what precedes
     // it, and checkpoint it under the old identity (a copy of the old content would then be read from there).
-    if ((changed && this.fp.fpLen > 0) || (this.fp.fpLen < FINGERPRINT_MAX_BYTES && st.size > this.fp.fpLen)) {
+    if ((changed && this.fp.fpLen > 0) || (this.fp.fpLen < FINGERPRINT_MAX_BYTES && size > this.fp.fpLen)) {
       const r = await refreshFingerprint(fh, this.fp, rc.scratch);
       if (!r.samePrefix) this.truncated(res); // first bytes rewritten: a new content
       this.fp = r.fingerprint;
     }
     const draining = this.state === 'draining';
     // Draining a file that ends inside an over-long line: one more (empty) read emits that line.
-    let eof = st.size <= this.readOffset && !(draining && events.pendingLineOffset !== undefined);
+    let eof = size <= this.readOffset && !(draining && events.pendingLineOffset !== undefined);
     while (!eof && events.hasRoom() && !rc.signal.aborted) {
       const want = rc.buf.length;
       const { bytesRead } = await fh.read(rc.buf, 0, want, this.readOffset);
@@ -224,7 +228,7 @@ export class TailedFile {
     this.dirty = !eof;
     if (eof && this.state === 'active' && this.checkPath) {
       this.checkPath = false;
-      res.rotated = await this.pathMoved(st.nlink);
+      res.rotated = await this.pathMoved(Number(st.nlink));
       if (res.rotated) this.dirty = true; // drain: the incomplete last line is emitted on the next read
     }
     if (events.expired(rc.nowMonoMs) || (eof && draining)) events.flush();

@@ -216,12 +216,15 @@ export class TailSource implements Source<LogEvent> {
     if (this.schedule.pollDue(now)) {
       for (const f of this.table.files.values()) {
         if (!f.fh) continue;
-        f.dirty = true;
-        f.checkPath = true;
         if (f.state === 'active' && !f.busy && f.caughtUp && now - f.lastDataMonoMs >= this.closeInactiveMs) {
+          // Not marked dirty: it was caught up at its last read, and what comes after shows in a file event
+          // or in the next rescan's size and mtime (marking it would reopen it at once, again and again).
           f.verifyOnOpen = true;
           await this.reader.closeFile(f);
+          continue;
         }
+        f.dirty = true;
+        f.checkPath = true;
       }
     }
     if (this.schedule.scanDue(now)) await this.scan();

@@ -220,6 +220,37 @@ void t.test('max_open_files: every file is read with fewer handles', async (t) =
   t.equal(new Set(c.messages()).size, 301, 'no duplicates after reopening');
 });
 
+void t.test('close_inactive_ms: an idle file stays closed across rescans until it changes', async (t) => {
+  const dir = t.testdir({ logs: { 'a.log': lines(0, 20, 'a'), 'b.log': lines(0, 20, 'b') } });
+  // Sub-millisecond modification times, as on any real file system: the stat of a read and the bigint stat
+  // of a rescan must agree on them, or every rescan takes the file for changed and reopens it.
+  const when = Math.floor(Date.now() / 1000) - 60 + 0.1234567; // seconds
+  for (const f of ['a.log', 'b.log']) await fsp.utimes(path.join(dir, 'logs', f), when, when);
+  const ctx = testContext(path.join(dir, 'state'), { clock: systemClock });
+  const src = makeSource(path.join(dir, 'state'), [group(path.join(dir, 'logs/*.log'))], {
+    context: ctx, closeInactiveMs: 100, rescanIntervalMs: 100,
+  });
+  const c = new Consumer(src);
+  await c.waitForCount(40);
+  const open = () => metricValue(ctx.metrics, 'herald_tail_files_open');
+  for (let i = 0; i < 100 && (await open()) > 0; i++) await sleep(50);
+  t.equal(await open(), 0, 'both files closed for inactivity');
+  const realOpen = fsp.open;
+  const opened: string[] = [];
+  fsp.open = ((...args: Parameters<typeof realOpen>) => (opened.push(String(args[0])), realOpen(...args)));
+  try {
+    await sleep(1000); // ten rescans
+    t.same(opened.filter((p) => p.includes(`${path.sep}logs${path.sep}`)), [], 'no reopen of an unchanged file');
+    appendFileSync(path.join(dir, 'logs/a.log'), 'a more\n');
+    await c.waitForCount(41);
+    t.ok(opened.some((p) => p.endsWith('a.log')), 'the file that changed is reopened and read');
+  } finally {
+    fsp.open = realOpen;
+  }
+  await c.stop();
+  t.equal(new Set(c.messages()).size, 41, 'no duplicates');
+});
+
 void t.test('offsets: only committed positions are written', async (t) => {
   const dir = t.testdir({ logs: { 'a.log': lines(0, 10) } });
   const state = path.join(dir, 'state');
