@@ -107,22 +107,62 @@ export class NdjsonWriter {
     return at;
   }
 
+  /**
+   * `s` as a JSON string literal: the bytes of JSON.stringify(s). Short ASCII strings without a character
+   * to escape (most parsed values) are copied by a loop; anything else goes through JSON.stringify.
+   */
+  jsonString(s: string): void {
+    const n = s.length;
+    if (n > SHORT_STRING) {
+      this.part(JSON.stringify(s));
+      return;
+    }
+    if (this.#at + n + 2 > this.#buf.length) this.#room(n + 2);
+    const buf = this.#buf;
+    let at = this.#at;
+    buf[at++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      // Control characters, `"`, `\` and non-ASCII (surrogates included) are left to JSON.stringify; the
+      // bytes written so far are past the end and simply overwritten.
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80) {
+        this.part(JSON.stringify(s));
+        return;
+      }
+      buf[at++] = c;
+    }
+    buf[at++] = 0x22;
+    this.#at = at;
+  }
+
+  /** A number as JSON.stringify writes it (`null` for NaN and the infinities, `0` for -0). */
+  jsonNumber(v: number): void {
+    if ((v | 0) !== v) {
+      this.part(Number.isFinite(v) ? String(v) : 'null');
+      return;
+    }
+    if (this.#at + 11 > this.#buf.length) this.#room(11);
+    const buf = this.#buf;
+    let at = this.#at;
+    let u = v;
+    if (u < 0) {
+      buf[at++] = 0x2d;
+      u = -u;
+    }
+    let div = 1;
+    while (div * 10 <= u) div *= 10;
+    for (; div >= 1; div /= 10) {
+      const d = Math.floor(u / div);
+      buf[at++] = 0x30 + d;
+      u -= d * div;
+    }
+    this.#at = at;
+  }
+
   /** Appends one byte (an ASCII character code). */
   byte(b: number): void {
     if (this.#at + 1 > this.#buf.length) this.#room(1);
     this.#buf[this.#at++] = b;
-  }
-
-  /** Overwrites the byte at `at` (already written) with `b`, e.g. a structural character of JSON. */
-  patch(at: number, b: number): void {
-    if (at < 0 || at >= this.#at) throw new RangeError(`patch at ${at} outside the ${this.#at} bytes written`);
-    this.#buf[at] = b;
-  }
-
-  /** Drops the last `n` bytes written. */
-  drop(n: number): void {
-    if (n < 0 || n > this.#at) throw new RangeError(`cannot drop ${n} of ${this.#at} bytes`);
-    this.#at -= n;
   }
 
   /** Copies bytes [start, end) of `src` (already-encoded lines) as they are. */
@@ -162,3 +202,6 @@ export class NdjsonWriter {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Longer strings are escaped natively (JSON.stringify, then one write): the loop costs more past this. */
+const SHORT_STRING = 64;

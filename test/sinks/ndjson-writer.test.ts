@@ -69,19 +69,25 @@ void t.test('BodySize follows the bytes per record of the last body, with an eig
   t.equal(size.for(10), 10 * (800 + 100) + 1024, 'an empty body changes nothing');
 });
 
-void t.test('a line written in parts: part returns its offset, patch and drop edit what was written', async (t) => {
+void t.test('a line written in parts: part returns its offset; strings and numbers as JSON.stringify writes them', async (t) => {
   const w = new NdjsonWriter(4);
   t.equal(w.part('ab'), 0);
-  const at = w.part('{"ü":1}');
-  t.equal(at, 2, 'the offset in bytes');
-  w.patch(at, 0x2c);
-  w.drop(1);
-  w.byte(0x7d);
+  t.equal(w.part('ü'), 2, 'the offset in bytes');
+  t.equal(w.part('c'), 4);
   w.byte(0x0a);
-  t.equal(w.result().toString(), 'ab,"ü":1}\n');
-  t.throws(() => w.patch(w.length, 0x20), RangeError, 'no patch past what was written');
-  t.throws(() => w.drop(w.length + 1), RangeError, 'no drop of more than was written');
+  const strings = ['', 'plain', 'q"uote', 'back\\slash', 'tab\t', '\u0000', 'del\u007f', 'é', '😀', '\ud800', 'x'.repeat(64), 'x'.repeat(65), `${'y'.repeat(70)}"`];
+  const numbers = [0, -0, 1, -1, 9, 10, 99, 100, 2147483647, -2147483648, 2147483648, 2 ** 53, 1e21, 0.5, -1e-7, NaN, Infinity, -Infinity];
+  let expected = 'abüc\n';
+  for (const s of strings) {
+    w.jsonString(s);
+    expected += JSON.stringify(s);
+  }
+  for (const n of numbers) {
+    w.jsonNumber(n);
+    expected += JSON.stringify(n);
+  }
+  t.equal(w.result().toString(), expected);
   const big = 'é'.repeat(5000);
   w.part(big);
-  t.equal(w.result().toString(), `ab,"ü":1}\n${big}`, 'grows for a part as for a line');
+  t.equal(w.result().toString(), expected + big, 'grows for a part as for a line');
 });

@@ -1,10 +1,11 @@
 /**
- * Log event → Elasticsearch document (Elastic Common Schema), serialised by hand: the constant parts of a
- * document (host, identity, bulk action line) are serialised once and concatenated, and only the per-line
- * parts go through JSON.stringify. The output is exactly what JSON.stringify of the nested object would
- * give, minus undefined members.
+ * Log event → Elasticsearch document (Elastic Common Schema), written by hand straight into the output body:
+ * the constant parts of a document (host, identity, bulk action line) are serialised once per origin, the
+ * message goes through JSON.stringify, the parsed fields through json-bytes.ts. The output is exactly what
+ * JSON.stringify of the nested object would give, minus undefined members.
  */
 import { LOG_FLAG_NAMES, LogFlag, type LogEvent } from '../../pipeline/records';
+import { writeJsonMembers } from '../json-bytes';
 import { NdjsonWriter } from '../ndjson-writer';
 
 const FLAG_JSON: string[] = [];
@@ -52,82 +53,42 @@ export class DocumentEncoder {
 
   /**
    * Writes one document line into `w`: `head` first (the bulk action line and its newline), then the
-   * document, then a newline. Written in parts, each a flat string (see NdjsonWriter.part): the message
-   * and the parsed fields as JSON.stringify gives them, the parts of the origin as cached.
+   * document, then a newline. Written in parts, never as one concatenated string (see NdjsonWriter.part):
+   * the message as JSON.stringify gives it, the parts of the origin as cached, the parsed fields member by
+   * member (json-bytes.ts).
    */
   write(w: NdjsonWriter, e: LogEvent, head = ''): void {
     const parts = this.#parts(e.origin);
     w.part(`${head}{"@timestamp":"${isoTimestamp(e.timestampMs)}","message":`);
     w.part(JSON.stringify(e.message));
-    w.part(this.#logAndTail(e, parts));
-    const fields = e.fields;
-    const rest = fields === undefined ? '{}' : restObject(fields);
-    const error = e.error === undefined ? '' : `,"error":{"message":${JSON.stringify(e.error)}}}`;
-    if (rest.length > 2) {
-      // The members of `rest`, its '{' turned into the comma before them; its '}' closes the document.
-      w.patch(w.part(rest), COMMA);
-      if (error !== '') {
-        w.drop(1);
-        w.part(error);
-      }
-    } else if (error !== '') w.part(error);
-    else w.byte(CLOSE);
-    w.byte(NEWLINE);
-  }
-
-  /** `,"log":{...}},"event":...,"host":...[,identity]`: everything between the message and the fields. */
-  #logAndTail(e: LogEvent, parts: OriginParts): string {
     let log = `,${parts.logHead},"offset":${e.offset}`;
     if (e.level !== undefined) log += `,"level":${JSON.stringify(e.level)}`;
     log += FLAG_JSON[e.flags & (FLAG_JSON.length - 1)] as string;
-    const logFields = e.fields?.log;
-    if (logFields !== undefined && logFields !== null && typeof logFields === 'object') {
-      for (const k in logFields as Record<string, unknown>) {
-        const v = (logFields as Record<string, unknown>)[k];
-        if (v !== undefined && k !== 'file' && k !== 'offset' && k !== 'level' && k !== 'flags') log += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
-      }
-    }
     const tail =
       e.dataset === e.origin.dataset
         ? parts.tail
         : `"event":{"dataset":${JSON.stringify(e.dataset)}},${this.#hostJson}${e.origin.identity.docFragment === '' ? '' : `,${e.origin.identity.docFragment}`}`;
-    return `${log}},${tail}`;
+    const fields = e.fields;
+    const logFields = fields?.log;
+    if (logFields !== undefined && logFields !== null && typeof logFields === 'object' && !Array.isArray(logFields)) {
+      w.part(log);
+      writeJsonMembers(w, logFields as Record<string, unknown>, isOwnedLogKey);
+      w.part(`},${tail}`);
+    } else w.part(`${log}},${tail}`);
+    if (fields !== undefined) writeJsonMembers(w, fields, isOwnedKey);
+    if (e.error !== undefined) w.part(`,"error":{"message":${JSON.stringify(e.error)}}`);
+    w.byte(CLOSE);
+    w.byte(NEWLINE);
   }
 }
 
-const COMMA = 0x2c;
 const CLOSE = 0x7d;
 const NEWLINE = 0x0a;
 
-/** The top-level keys of a document that `fields` may not set (`log` is merged, the others are ignored). */
-const OWNED_TOP = [...OWNED].filter((k) => k !== 'log');
-
-/**
- * The members of `fields` other than `log` and the keys the encoder owns, as one JSON object ('{}' when
- * none): one JSON.stringify of the whole object, with `log` set to undefined meanwhile (JSON.stringify
- * leaves undefined members out). A call per member costs about twice as much.
- */
-function restObject(fields: Record<string, unknown>): string {
-  for (const key of OWNED_TOP) if (Object.hasOwn(fields, key)) return restObjectByKey(fields);
-  const logFields = fields.log;
-  if (logFields === undefined) return JSON.stringify(fields);
-  fields.log = undefined;
-  try {
-    return JSON.stringify(fields);
-  } finally {
-    fields.log = logFields;
-  }
-}
-
-/** The same, member by member, skipping owned keys (only when a parser set one, which it must not). */
-function restObjectByKey(fields: Record<string, unknown>): string {
-  let rest = '';
-  for (const key in fields) {
-    const value = fields[key];
-    if (value !== undefined && !OWNED.has(key)) rest += `,${JSON.stringify(key)}:${JSON.stringify(value)}`;
-  }
-  return `{${rest.slice(1)}}`;
-}
+/** Keys of `fields` that the encoder owns (`log` is merged into its own). */
+const isOwnedKey = (key: string) => OWNED.has(key);
+/** Keys of `fields.log` that the encoder owns. */
+const isOwnedLogKey = (key: string) => key === 'file' || key === 'offset' || key === 'level' || key === 'flags';
 
 let lastSecond = NaN;
 let lastSecondIso = '';
