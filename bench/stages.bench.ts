@@ -69,7 +69,7 @@ function timeFile(buf: Buffer, format: LogFormat, origin: LogOrigin, redaction: 
     const w = new NdjsonWriter(size.for(batch.length));
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i] as LogEvent;
-      encoder.write(w, e, index.head(e.timestampMs).text);
+      encoder.write(w, e, index.head(e.timestampMs));
     }
     size.observe(w.result().length, batch.length);
     const t4 = now();

@@ -159,6 +159,14 @@ export class NdjsonWriter {
     this.#at = at;
   }
 
+  /** Appends bytes already encoded (constant parts of documents). */
+  bytes(src: Uint8Array): void {
+    const n = src.length;
+    if (this.#at + n > this.#buf.length) this.#room(n);
+    this.#buf.set(src, this.#at);
+    this.#at += n;
+  }
+
   /** Appends one byte (an ASCII character code). */
   byte(b: number): void {
     if (this.#at + 1 > this.#buf.length) this.#room(1);

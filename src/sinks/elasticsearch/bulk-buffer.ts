@@ -68,8 +68,8 @@ export class ItemSet {
 
   /** Appends one log event as an item: `head` (its action line) and its document, written by `encoder`. */
   addEvent(head: ActionHead, e: LogEvent, encoder: DocumentEncoder): void {
-    this.#docStarts.push(this.#w.length + head.bytes);
-    encoder.write(this.#w, e, head.text);
+    this.#docStarts.push(this.#w.length + head.buf.length);
+    encoder.write(this.#w, e, head);
     this.#starts.push(this.#w.length);
   }
 

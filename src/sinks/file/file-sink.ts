@@ -96,7 +96,7 @@ export class FileSink implements Sink<HeraldRecord> {
     for (const r of records) {
       if (r.kind === 'log') {
         if (!this.#logs) continue;
-        this.#encoder.write((e.logOut ??= new NdjsonWriter(this.#logSize.for(records.length), this.#bodies)), r, this.#index.head(r.timestampMs).text);
+        this.#encoder.write((e.logOut ??= new NdjsonWriter(this.#logSize.for(records.length), this.#bodies)), r, this.#index.head(r.timestampMs));
         e.logs++;
       } else {
         if (!this.#metrics) continue;

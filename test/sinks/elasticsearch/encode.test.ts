@@ -1,6 +1,11 @@
 import t from 'tap';
 import { DocumentEncoder, IndexNamer, isoTimestamp } from '../../../src/sinks/elasticsearch/encode';
-import { LogFlag, makeLogEvent, type LogEvent, type LogOrigin } from '../../../src/pipeline/records';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateCorpus } from '../../../bench/corpus';
+import { createParser } from '../../../src/logs/parse';
+import { LOG_FLAG_NAMES, LogFlag, makeLogEvent, type LogEvent, type LogOrigin } from '../../../src/pipeline/records';
 import { NdjsonWriter } from '../../../src/sinks/ndjson-writer';
 
 const origin: LogOrigin = {
@@ -96,8 +101,8 @@ void t.test('write() puts the head, the same document as encode() and a newline 
   for (const e of events) {
     const head = namer.head(e.timestampMs);
     t.equal(head.text, `${namer.actionLine(e.timestampMs)}\n`);
-    t.equal(head.bytes, Buffer.byteLength(head.text), 'the head length in bytes (a non-ASCII index name)');
-    enc.write(w, e, head.text);
+    t.same(head.buf, Buffer.from(head.text), 'the head as bytes (a non-ASCII index name)');
+    enc.write(w, e, head);
     const doc = enc.encode(e);
     JSON.parse(doc);
     expected += `${head.text}${doc}\n`;
@@ -109,4 +114,57 @@ void t.test('write() puts the head, the same document as encode() and a newline 
     service: { name: '/shop/web' }, orchestrator: { type: 'mesos' }, json: { k: '€' }, error: { message: 'bad' },
   }, 'the error after the fields, inside the document');
   t.same(Object.keys(JSON.parse(enc.encode(events[5] as LogEvent)) as object).slice(-2), ['url', 'error'], 'owned keys left out, error last');
+});
+
+/** The document as a nested object, in the order the encoder promises; JSON.stringify of it is the reference. */
+function referenceDocument(e: LogEvent, host: string): string {
+  const owned = new Set(['@timestamp', 'message', 'event', 'host', 'service', 'log', 'error']);
+  const log: Record<string, unknown> = { file: { path: e.origin.path }, offset: e.offset };
+  if (e.level !== undefined) log['level'] = e.level;
+  const flags = LOG_FLAG_NAMES.filter((n) => e.flags & LogFlag[n]);
+  if (flags.length > 0) log['flags'] = flags;
+  const logFields = e.fields?.['log'];
+  if (logFields !== null && typeof logFields === 'object' && !Array.isArray(logFields)) {
+    for (const [k, v] of Object.entries(logFields)) if (!['file', 'offset', 'level', 'flags'].includes(k)) log[k] = v;
+  }
+  const doc: Record<string, unknown> = { '@timestamp': isoTimestamp(e.timestampMs), message: e.message, log, event: { dataset: e.dataset }, host: { name: host } };
+  const fragment = e.origin.identity.docFragment;
+  if (fragment !== '') Object.assign(doc, JSON.parse(`{${fragment}}`));
+  for (const [k, v] of Object.entries(e.fields ?? {})) if (!owned.has(k)) doc[k] = v;
+  if (e.error !== undefined) doc['error'] = { message: e.error };
+  return JSON.stringify(doc);
+}
+
+void t.test('documents of every parsed line of the benchmark corpus are byte for byte JSON.stringify of the nested object', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'herald-encode-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const corpus = generateCorpus(dir, 2 * 1024 * 1024);
+  const enc = new DocumentEncoder('nöde-1');
+  const namer = new IndexNamer('herald-logs-%Y.%m.%d');
+  let n = 0;
+  let same = 0;
+  let first: string | undefined;
+  for (const f of corpus.files) {
+    const parser = createParser(f.format);
+    const o: LogOrigin = n % 2 === 0 ? origin : { path: f.path, dataset: `bench.${f.format}`, identity: { app: '', docFragment: '', labels: {} } };
+    const w = new NdjsonWriter(1024);
+    const expected: string[] = [];
+    readFileSync(f.path, 'utf8').split('\n').filter(Boolean).forEach((line, i) => {
+      const e = makeLogEvent(o, line, i * 100, Buffer.byteLength(line) + 1, i % 7 === 0 ? LogFlag.truncated : 0, Date.UTC(2026, 10, 21, 0, 0, 0, i));
+      parser.parse(e, Date.UTC(2026, 10, 21));
+      if (i % 11 === 0) e.error = `parse: "${i}"`;
+      if (i % 13 === 0) e.dataset = 'herald.qos';
+      const head = namer.head(e.timestampMs);
+      enc.write(w, e, head);
+      expected.push(head.text + referenceDocument(e, 'nöde-1'));
+    });
+    const got = w.result().toString('utf8').split('\n').slice(0, -1);
+    const want = expected.join('\n').split('\n');
+    for (let i = 0; i < want.length; i++) {
+      n++;
+      if (got[i] === want[i]) same++;
+      else first ??= `${want[i]}\n${got[i]}`;
+    }
+  }
+  t.equal(same, n, `${n} lines (action lines and documents)${first === undefined ? '' : `; first different:\n${first}`}`);
 });
