@@ -1,8 +1,9 @@
 /**
  * Log event → Elasticsearch document (Elastic Common Schema), written by hand straight into the output body:
- * the constant parts of a document (host, identity, bulk action line) are serialised once per origin, the
- * message goes through JSON.stringify, the parsed fields through json-bytes.ts. The output is exactly what
- * JSON.stringify of the nested object would give, minus undefined members.
+ * the constant parts of a document (host, identity, bulk action line, the second of the timestamp) are
+ * encoded once, the values (message, offset, parsed fields) written by the body's JSON methods and
+ * json-bytes.ts. The output is exactly what JSON.stringify of the nested object would give, minus undefined
+ * members (test/sinks/elasticsearch/encode.test.ts compares the two).
  */
 import { LOG_FLAG_NAMES, LogFlag, type LogEvent } from '../../pipeline/records';
 import { writeJsonMembers } from '../json-bytes';
@@ -70,14 +71,14 @@ export class DocumentEncoder {
   /**
    * Writes one document line into `w`: `head` first (the bulk action line), then the document, then a
    * newline. Written in parts, never as one concatenated string (V8 would flatten it before the write): the
-   * constant parts as bytes encoded once (per origin, per second, per day), the message through
-   * JSON.stringify, the rest through the writer's JSON methods and json-bytes.ts.
+   * constant parts as bytes encoded once (per origin, per second, per day), the values through the
+   * writer's JSON methods and json-bytes.ts.
    */
   write(w: NdjsonWriter, e: LogEvent, head?: ActionHead): void {
     const parts = this.#parts(e.origin);
     if (head !== undefined) w.bytes(head.buf);
     this.#timestamp(w, e.timestampMs);
-    w.part(JSON.stringify(e.message));
+    w.jsonString(e.message);
     w.bytes(parts.logHead);
     w.jsonNumber(e.offset);
     if (e.level !== undefined) {
