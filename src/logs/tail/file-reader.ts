@@ -79,6 +79,8 @@ export class TailedFile {
   lastMtimeMs = 0;
   seenScanGen = 0;
   releasedScanGen = 0;
+  /** A scan missed it while it was still linked: renamed out of the globs (or the scan raced a rename). */
+  renamedAway = false;
   /** A rotated-away file at our path that should be drained before this one is read. */
   waitFor: TailedFile | undefined;
   /**
@@ -256,6 +258,7 @@ export class TailedFile {
       if (code !== 'ENOENT' && code !== 'ENOTDIR') return undefined; // cannot tell (EACCES, EIO): keep reading
     }
     this.state = 'draining';
+    this.renamedAway = nlink > 0;
     return nlink === 0 ? 'delete' : 'rename';
   }
 

@@ -140,6 +140,7 @@ export class FileTable {
         if (!f.group.removed) {
           const nlink = await f.fh.stat().then((st) => st.nlink, () => 0);
           this.ctx.metrics.rotation(nlink === 0 ? 'delete' : 'rename');
+          f.renamedAway = nlink > 0;
         }
       } else {
         f.state = 'released'; // closed for inactivity and no longer matched: nothing to drain
@@ -152,13 +153,25 @@ export class FileTable {
     return added;
   }
 
-  /** Drop released files whose last position is committed and that the latest scan did not find again. */
+  /**
+   * Drop released files whose last position is committed and that the latest scan did not find again. The
+   * position of one that was renamed away (still linked, its group still tailed) is kept as a stored one for
+   * a few rescans (ghostTtlMs): a scan that raced a rename (logrotate shifting stdout.1 to stdout.2 between
+   * our readdir and stat) misses a file that is still there, and when the next scan finds it, it resumes
+   * where it ended instead of being read again from the start.
+   */
   forgetReleased(): void {
     for (const [key, f] of this.files) {
       if (f.state !== 'released' || f.fh || f.seenScanGen >= this.scanGen || f.releasedScanGen >= this.scanGen) continue;
       if (f.committed.offset < f.lastYieldedOffset) continue;
       this.files.delete(key);
       this.changed = true;
+      if (!f.renamedAway || f.group.removed) continue;
+      this.stored.keep(
+        { dev: f.dev, ino: f.ino, fpLen: f.committed.fpLen, fpHash: f.committed.fpHash, offset: f.committed.offset, path: f.path, group: f.group.id },
+        this.ctx.nowMs(), this.ctx.ghostTtlMs, this.ctx.retainMissingMs,
+      );
+      this.copies.invalidate();
     }
   }
 

@@ -37,6 +37,14 @@ export class StoredPositions {
     return stored;
   }
 
+  /**
+   * Keeps the position of a file that is no longer tailed, as missing, for `keepMs` from `nowMs` (it is
+   * dated back so that expireMissing drops it then; it is written with the offsets meanwhile).
+   */
+  keep(p: Omit<StoredPosition, 'missingSinceMs'>, nowMs: number, keepMs: number, retainMissingMs: number): void {
+    this.byKey.set(fileKey(p.dev, p.ino), { ...p, missingSinceMs: nowMs - Math.max(0, retainMissingMs - keepMs) });
+  }
+
   /** The positions not matched yet, in load order. */
   values(): IterableIterator<StoredPosition> {
     return this.byKey.values();

@@ -59,7 +59,7 @@ export function range(from: number, to: number, prefix = 'line'): string[] {
 
 export interface OffsetsDoc {
   version: number;
-  files: { dev: string; ino: string; fp_bytes: number; fp_sha1: string; offset: number; path: string; group: string }[];
+  files: { dev: string; ino: string; fp_bytes: number; fp_sha1: string; offset: number; path: string; group: string; missing_since_ms?: number }[];
 }
 
 export function readOffsets(stateDir: string, name = 'files'): OffsetsDoc {

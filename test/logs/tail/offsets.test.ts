@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import pino from 'pino';
 import t from 'tap';
 import { OffsetStore, offsetsFileName, type StoredPosition } from '../../../src/logs/tail/offsets';
+import { StoredPositions } from '../../../src/logs/tail/stored-positions';
 
 const logger = pino({ level: 'silent' });
 const pos = (offset: number): StoredPosition => ({
@@ -77,4 +78,19 @@ void t.test('truncated contents round-trip; the key is omitted when there are no
     version: 1, files: [], truncated: [{ group: 'g', fp_bytes: 10, fp_sha1: 'x', offset: 1, expires_ms: 1 }, { group: 'g' }],
   }));
   t.same((await store.loadState()).truncated, [], 'malformed (or partial-fingerprint) entries are skipped');
+});
+
+void t.test('a kept position expires after its own time, not after retain_missing', async (t) => {
+  const stored = new StoredPositions();
+  const p = { dev: '1', ino: '2', fpLen: 3, fpHash: 'h', offset: 40, path: '/l/a.log.1', group: 'g' };
+  stored.keep(p, 1_000_000, 60_000, 86_400_000);
+  t.notOk(stored.expireMissing(1_000_000 + 60_000, 86_400_000), 'kept for its 60 s');
+  t.same([...stored.values()].map((s) => s.offset), [40], 'and written with the offsets meanwhile');
+  t.ok(stored.expireMissing(1_000_000 + 60_001, 86_400_000), 'then dropped');
+  t.same([...stored.values()], []);
+  stored.keep(p, 5, 120_000, 60_000);
+  t.notOk(stored.expireMissing(5 + 60_000, 60_000), 'never kept longer than retain_missing');
+  t.ok(stored.expireMissing(5 + 60_001, 60_000));
+  stored.keep(p, 0, 1, 10);
+  t.equal(stored.take('1:2')?.offset, 40, 'found again: taken like a stored position');
 });

@@ -30,7 +30,9 @@ void t.test('rename rotation: the old file is drained, then the new one is read 
   await p.stop();
   t.same(p.messages, [...range(0, 14), 'last partial', ...range(0, 3, 'new')], 'in order, nothing twice');
   t.equal(await metricValue(s.ctx.metrics, 'herald_tail_rotations_total', { kind: 'rename' }), 1);
-  t.same(readOffsets(s.state).files.map((f) => path.basename(f.path)), ['app.log'], 'the drained file is forgotten');
+  const files = readOffsets(s.state).files;
+  t.same(files.filter((f) => f.missing_since_ms === undefined).map((f) => path.basename(f.path)), ['app.log'], 'the new file is tailed');
+  t.equal(files.filter((f) => f.missing_since_ms !== undefined).length, 1, 'the drained one is kept as missing, for a few rescans only');
 });
 
 void t.test('copytruncate: truncation detected, reading restarts at 0', async (t) => {

@@ -251,6 +251,26 @@ void t.test('close_inactive_ms: an idle file stays closed across rescans until i
   t.equal(new Set(c.messages()).size, 41, 'no duplicates');
 });
 
+void t.test('a file renamed out of the globs and back (or missed by one scan) resumes where it ended', async (t) => {
+  // A scan that races a rename (logrotate shifting stdout.1 to stdout.2 between our readdir and stat) misses
+  // the file: it is drained and released. Found again, it must not be read again from the start.
+  const dir = t.testdir({ logs: { 'a.log': lines(0, 30, 'a') } });
+  const src = makeSource(path.join(dir, 'state'), [group(path.join(dir, 'logs/*.log'))], { rescanIntervalMs: 50 });
+  const c = new Consumer(src);
+  await c.waitForCount(30);
+  const a = path.join(dir, 'logs/a.log');
+  const hidden = path.join(dir, 'logs/a.log.hidden');
+  await fsp.rename(a, hidden);
+  await sleep(500); // many rescans: drained, released and forgotten
+  await fsp.rename(hidden, a);
+  await sleep(500);
+  appendFileSync(a, 'a more\n');
+  await c.waitForCount(31);
+  await c.stop();
+  t.equal(c.messages().length, 31, 'no line read twice');
+  t.equal(new Set(c.messages()).size, 31);
+});
+
 void t.test('offsets: only committed positions are written', async (t) => {
   const dir = t.testdir({ logs: { 'a.log': lines(0, 10) } });
   const state = path.join(dir, 'state');
