@@ -94,17 +94,15 @@ export class NdjsonWriter {
   }
 
   /**
-   * Writes `s` (no newline) and returns the offset it starts at. A line written in parts costs a native
-   * call per part but never a flattened copy: writing one string built by concatenation makes V8 flatten
-   * it first, which costs several times the write itself for a 1 KB document.
+   * Writes `s` (no newline). A line written in parts costs a native call per part but never a flattened
+   * copy: writing one string built by concatenation makes V8 flatten it first, which costs several times
+   * the write itself for a 1 KB document.
    */
-  part(s: string): number {
+  part(s: string): void {
     // Worst case 3 bytes per UTF-16 unit, plus the newline that may follow; only near the end is the exact
     // size computed.
     if (this.#at + s.length * 3 + 1 > this.#buf.length) this.#room(Buffer.byteLength(s) + 1);
-    const at = this.#at;
-    this.#at += this.#buf.write(s, at);
-    return at;
+    this.#at += this.#buf.write(s, this.#at);
   }
 
   /**

@@ -12,7 +12,7 @@
 import type { Outcome } from '../../pipeline/contracts';
 import { NdjsonWriter, type BufferPool } from '../ndjson-writer';
 import type { LogEvent } from '../../pipeline/records';
-import type { ActionHead, DocumentEncoder } from './encode';
+import type { DocumentEncoder } from './encode';
 
 /** One pipeline batch: settles (resolves its write) when every one of its documents is settled. */
 export class BatchState {
@@ -67,8 +67,8 @@ export class ItemSet {
   }
 
   /** Appends one log event as an item: `head` (its action line) and its document, written by `encoder`. */
-  addEvent(head: ActionHead, e: LogEvent, encoder: DocumentEncoder): void {
-    this.#docStarts.push(this.#w.length + head.buf.length);
+  addEvent(head: Buffer, e: LogEvent, encoder: DocumentEncoder): void {
+    this.#docStarts.push(this.#w.length + head.length);
     encoder.write(this.#w, e, head);
     this.#starts.push(this.#w.length);
   }

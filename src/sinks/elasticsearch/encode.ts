@@ -74,9 +74,9 @@ export class DocumentEncoder {
    * constant parts as bytes encoded once (per origin, per second, per day), the values through the
    * writer's JSON methods and json-bytes.ts.
    */
-  write(w: NdjsonWriter, e: LogEvent, head?: ActionHead): void {
+  write(w: NdjsonWriter, e: LogEvent, head?: Buffer): void {
     const parts = this.#parts(e.origin);
-    if (head !== undefined) w.bytes(head.buf);
+    if (head !== undefined) w.bytes(head);
     this.#timestamp(w, e.timestampMs);
     w.jsonString(e.message);
     w.bytes(parts.logHead);
@@ -152,12 +152,6 @@ export function isoTimestamp(ms: number): string {
   return `${lastSecondIso}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
 
-/** A bulk action line and its newline, as text and as bytes (the document starts after them). */
-export interface ActionHead {
-  readonly text: string;
-  readonly buf: Buffer;
-}
-
 /**
  * Index names with %Y %m %d (UTC date of the event), e.g. `herald-logs-%Y.%m.%d`; the bulk action line for
  * each day is built once.
@@ -168,7 +162,8 @@ export class IndexNamer {
   #day = NaN;
   #name = '';
   #action = '';
-  #head: ActionHead = { text: '', buf: Buffer.alloc(0) };
+  /** #action and its newline, as bytes: what is written before each document. */
+  #head = Buffer.alloc(0);
 
   constructor(pattern: string) {
     this.#pattern = pattern;
@@ -188,8 +183,8 @@ export class IndexNamer {
     return this.#action;
   }
 
-  /** The action line for an event at `ms` with its newline, as written before the document. */
-  head(ms: number): ActionHead {
+  /** The action line for an event at `ms` with its newline, as bytes: what is written before the document. */
+  head(ms: number): Buffer {
     this.#refresh(ms);
     return this.#head;
   }
@@ -212,6 +207,6 @@ export class IndexNamer {
   #set(name: string): void {
     this.#name = name;
     this.#action = `{"create":{"_index":${JSON.stringify(name)}}}`;
-    this.#head = { text: `${this.#action}\n`, buf: Buffer.from(`${this.#action}\n`) };
+    this.#head = Buffer.from(`${this.#action}\n`);
   }
 }

@@ -100,12 +100,12 @@ void t.test('write() puts the head, the same document as encode() and a newline 
   let expected = '';
   for (const e of events) {
     const head = namer.head(e.timestampMs);
-    t.equal(head.text, `${namer.actionLine(e.timestampMs)}\n`);
-    t.same(head.buf, Buffer.from(head.text), 'the head as bytes (a non-ASCII index name)');
+    const headText = `${namer.actionLine(e.timestampMs)}\n`;
+    t.same(head, Buffer.from(headText), 'the action line and newline as bytes (a non-ASCII index name)');
     enc.write(w, e, head);
     const doc = enc.encode(e);
     JSON.parse(doc);
-    expected += `${head.text}${doc}\n`;
+    expected += `${headText}${doc}\n`;
   }
   t.equal(w.result().toString(), expected);
   t.same(JSON.parse(enc.encode(events[3] as LogEvent)), {
@@ -156,7 +156,7 @@ void t.test('documents of every parsed line of the benchmark corpus are byte for
       if (i % 13 === 0) e.dataset = 'herald.qos';
       const head = namer.head(e.timestampMs);
       enc.write(w, e, head);
-      expected.push(head.text + referenceDocument(e, 'nöde-1'));
+      expected.push(`${namer.actionLine(e.timestampMs)}\n${referenceDocument(e, 'nöde-1')}`);
     });
     const got = w.result().toString('utf8').split('\n').slice(0, -1);
     const want = expected.join('\n').split('\n');
