@@ -58,22 +58,7 @@ export class RedactTransform implements Transform<HeraldRecord> {
       r = this.redaction.forApp(identity.app);
       this.#byIdentity.set(identity, r);
     }
-    if (!r.active) return false;
-    let changed = false;
-    const message = r.redactString(e.message);
-    if (message !== e.message) {
-      e.message = message;
-      changed = true;
-    }
-    if (e.error !== undefined) {
-      const error = r.redactString(e.error);
-      if (error !== e.error) {
-        e.error = error;
-        changed = true;
-      }
-    }
-    if (e.fields !== undefined && r.redactFields(e.fields)) changed = true;
-    return changed;
+    return r.active && r.redactEvent(e);
   }
 
   #metric(p: MetricPoint): boolean {

@@ -4,7 +4,8 @@
  * family has a candidate, then renders the string once. A string with nothing to redact is returned as is
  * (no allocation). Matches are counted per rule in the shared `counts` (published per batch).
  */
-import type { FieldValue } from '../pipeline/records';
+import type { FieldValue, LogEvent } from '../pipeline/records';
+import { TOKEN_FIELD_KEYS } from '../logs/parse/token-fields';
 import { MatchList, WRAP_ESCAPED_QUOTE, WRAP_QUOTE } from './matches';
 import { replacement, type Hasher, type RuleAction } from './modes';
 import { F_AT, F_AWSID, F_BEARER, F_CARD, F_JWT, F_PAIR, F_PEM, F_URL, Precheck } from './precheck';
@@ -44,6 +45,8 @@ export class Redactor {
   readonly #pairs: PairRules;
   readonly #idx: readonly number[];
   readonly #minLength: number;
+  /** Whether a parser's token fields may be judged by their line (no custom rule, no token key is secret). */
+  readonly #tokenLines: boolean;
 
   constructor(o: RedactorOptions) {
     this.#o = o;
@@ -64,11 +67,41 @@ export class Redactor {
     // The shortest built-in match needs 5 characters (`pwd=x`); custom rules may match less.
     this.#minLength = o.custom.length > 0 ? 1 : 5;
     this.active = want !== 0 || o.custom.length > 0;
+    // Custom regexes may depend on where a string starts or ends, so they see every string on its own.
+    this.#tokenLines = o.custom.length === 0 && TOKEN_FIELD_KEYS.every((k) => this.#keyRule(k) < 0);
   }
 
   /** Whether the rule of this global index is on in this rule set. */
   isOn(rule: number): boolean {
     return this.#o.actions[rule] !== undefined;
+  }
+
+  /**
+   * Redacts a log event in place: message, error and parsed fields. True if anything changed. When a
+   * tokenizing parser cut the message and every field from one line (logs/parse/token-fields.ts) and the
+   * pre-check finds no candidate in that line, there is nothing to redact in them: one check, no walk.
+   */
+  redactEvent(e: LogEvent): boolean {
+    let changed = false;
+    if (e.error !== undefined) {
+      const error = this.redactString(e.error);
+      if (error !== e.error) {
+        e.error = error;
+        changed = true;
+      }
+    }
+    const line = e.parsedLine;
+    if (line !== undefined && this.#tokenLines) {
+      this.steps += line.length;
+      if (line.length < this.#minLength || this.#precheck.flags(line) === 0) return changed;
+    }
+    const message = this.redactString(e.message);
+    if (message !== e.message) {
+      e.message = message;
+      changed = true;
+    }
+    if (e.fields !== undefined && this.redactFields(e.fields)) changed = true;
+    return changed;
   }
 
   /** The string with every match replaced; the same string when nothing matched. */

@@ -14,9 +14,13 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
   }
 }
 
-/** Attach parsed fields; an earlier stage's fields (if any) are kept and ours win on the same top-level key. */
+/**
+ * Attach parsed fields; an earlier stage's fields (if any) are kept and ours win on the same top-level key.
+ * Fields added this way are not cut from a line (token-fields.ts), so the event no longer claims that.
+ */
 export function attachFields(event: LogEvent, fields: Record<string, unknown> | undefined): void {
   if (fields === undefined) return;
+  event.parsedLine = undefined;
   if (event.fields === undefined) event.fields = fields;
   else Object.assign(event.fields, fields);
 }

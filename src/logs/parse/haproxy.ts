@@ -26,6 +26,7 @@
 import type { LogEvent } from '../../pipeline/records';
 import type { LineParser } from './contract';
 import { attachFields } from './fields';
+import { attachTokenFields } from './token-fields';
 import { Cursor, endpoint } from './haproxy-cursor';
 import { readHttpTail, type HttpTail } from './haproxy-http';
 import { scanTag, SyslogScanner } from './syslog-header';
@@ -82,7 +83,9 @@ export class HaproxyParser implements LineParser {
     else if (!Number.isNaN(h.timestampMs)) event.timestampMs = h.timestampMs;
     const level = severityLevel(h);
     if (level !== undefined) event.level = level;
-    attachFields(event, fields);
+    // Structured data in the header is unescaped (not a slice of the line): then checked field by field.
+    if (h.structuredData === undefined) attachTokenFields(event, fields, line);
+    else attachFields(event, fields);
     return undefined;
   }
 

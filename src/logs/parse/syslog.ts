@@ -15,6 +15,7 @@
 import type { LogEvent } from '../../pipeline/records';
 import type { LineParser } from './contract';
 import { attachFields, pidNumber } from './fields';
+import { attachTokenFields } from './token-fields';
 import { SyslogScanner, type SyslogHeader } from './syslog-header';
 
 /** Severity names by code (RFC 5424 table 2), as Filebeat's syslog processor writes them; also log.level. */
@@ -91,7 +92,9 @@ export class SyslogParser implements LineParser {
     if (!Number.isNaN(h.timestampMs)) event.timestampMs = h.timestampMs;
     const level = severityLevel(h);
     if (level !== undefined) event.level = level;
-    attachFields(event, fields);
+    // Structured data is unescaped (not a slice of the line): those fields are checked one by one.
+    if (h.structuredData === undefined) attachTokenFields(event, fields, line);
+    else attachFields(event, fields);
     return undefined;
   }
 }

@@ -39,6 +39,7 @@ export function declaredFormat(format: SandboxFormat): LogFormat {
 
 function tagExecutor(event: LogEvent, logger: string): void {
   event.dataset = EXECUTOR_DATASET;
+  event.parsedLine = undefined; // log.logger is not cut from the line (token-fields.ts)
   const fields = event.fields;
   const log = fields?.['log'];
   if (log !== undefined && log !== null && typeof log === 'object') (log as Record<string, unknown>)['logger'] = logger;
