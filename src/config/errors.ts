@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { ErrorCode, HeraldError } from '../errors';
+import { isSecretKey } from './secret';
 
 export interface ConfigProblem {
   path: string;
@@ -35,7 +36,12 @@ export function formatProblems(problems: ConfigProblem[], source: string): strin
   return [head, ...problems.map((p) => `  ${p.path}: ${p.message}`)].join('\n');
 }
 
-function describeValue(v: unknown): string {
+/** The value as an error shows it; a secret's only by its type (config keys declared by secretKeys). */
+function describeValue(v: unknown, path: readonly PropertyKey[]): string {
+  if (isSecretKey(path[path.length - 1]) && v !== undefined && v !== null) {
+    const kind = Array.isArray(v) ? 'list' : typeof v === 'object' ? 'mapping' : typeof v;
+    return `a ${kind} (a secret: value not shown${kind === 'number' || kind === 'boolean' ? '; quote it in the YAML' : ''})`;
+  }
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
@@ -92,26 +98,26 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], knownKey
         out.push({
           keys: issue.path,
           path: formatPath(issue.path),
-          message: issue.input === undefined ? `required (${issue.expected})` : `expected ${issue.expected}, got ${describeValue(issue.input)}`,
+          message: issue.input === undefined ? `required (${issue.expected})` : `expected ${issue.expected}, got ${describeValue(issue.input, issue.path)}`,
         });
         break;
       case 'invalid_value':
         out.push({
           keys: issue.path,
           path: formatPath(issue.path),
-          message: `expected one of ${issue.values.map((v) => String(v)).join('|')}, got ${describeValue(issue.input)}`,
+          message: `expected one of ${issue.values.map((v) => String(v)).join('|')}, got ${describeValue(issue.input, issue.path)}`,
         });
         break;
       case 'invalid_union': {
         // Report the most specific branch: the first that got past the type check, else a plain type error.
         const deeper = issue.errors.find((branch) => branch.some((i) => i.code !== 'invalid_type'));
         if (deeper) out.push(...problemsFromIssues(deeper.map((i) => ({ ...i, path: [...issue.path, ...i.path] })), knownKeys));
-        else out.push({ keys: issue.path, path: formatPath(issue.path), message: `unexpected value ${describeValue(issue.input)}` });
+        else out.push({ keys: issue.path, path: formatPath(issue.path), message: `unexpected value ${describeValue(issue.input, issue.path)}` });
         break;
       }
       case 'too_small':
       case 'too_big':
-        out.push({ keys: issue.path, path: formatPath(issue.path), message: `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(issue.input)}` });
+        out.push({ keys: issue.path, path: formatPath(issue.path), message: `${issue.message.replace(/^Too (small|big): /, '')}, got ${describeValue(issue.input, issue.path)}` });
         break;
       default:
         out.push({ keys: issue.path, path: formatPath(issue.path), message: issue.message });

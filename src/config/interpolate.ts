@@ -1,9 +1,12 @@
 /**
  * `${VAR}` and `${VAR:-default}` in string values of the parsed YAML tree (never in keys, never in the raw
  * text, so a value cannot change the document's structure). `$${` is a literal `${`. A string that is
- * exactly one `${...}` expression is re-read as a YAML scalar, so `port: ${PORT:-9275}` gives a number.
+ * exactly one `${...}` expression is re-read as a YAML scalar, so `port: ${PORT:-9275}` gives a number;
+ * except at a secret's key (`password: ${ES_PASSWORD}`), whose value stays the text of the variable (an
+ * all-digit password is not a number, and `0123` must not become 123).
  */
 import { parse as parseYamlScalar } from 'yaml';
+import { isSecretKey } from './secret';
 
 export interface InterpolationError {
   path: (string | number)[];
@@ -48,7 +51,7 @@ function interpolateString(s: string, env: NodeJS.ProcessEnv, errors: Interpolat
     return match;
   });
   if (failed) return s;
-  if (WHOLE.test(s)) {
+  if (WHOLE.test(s) && !isSecretKey(path[path.length - 1])) {
     try {
       const scalar: unknown = parseYamlScalar(result);
       if (typeof scalar === 'number' || typeof scalar === 'boolean') return scalar;

@@ -26,6 +26,14 @@ export class Secret {
   }
 }
 
+/** Names of every key declared by secretKeys (e.g. password, token, hash_key): their values are never printed. */
+const SECRET_NAMES = new Set<string>();
+
+/** Whether a config key (the last element of a path) holds a secret: its value must never be printed. */
+export function isSecretKey(key: PropertyKey | undefined): boolean {
+  return typeof key === 'string' && SECRET_NAMES.has(key);
+}
+
 /**
  * Adds `<name>` and `<name>_file` to an object shape for each secret name, and resolves them into
  * `<name>: Secret | undefined` (the `_file` key is consumed). Both given, or an unreadable file, is an error
@@ -34,6 +42,9 @@ export class Secret {
 export function secretKeys<const N extends string>(names: readonly N[], description: (name: N) => string) {
   const shape: Record<string, z.ZodType> = {};
   for (const name of names) {
+    SECRET_NAMES.add(name);
+    // A YAML number or boolean is refused, never turned back into text: `0123` or `1e3` would not be the
+    // secret that was meant. The error (errors.ts) says how to write it and never shows the value.
     shape[name] = z.string().optional().describe(description(name));
     shape[`${name}_file`] = z.string().optional().describe(`File holding ${name} (read at load; trailing newline stripped)`);
   }

@@ -91,6 +91,28 @@ void t.test('secrets: inline or from a *_file key, never printed, both is an err
   t.match(missing.error?.issues[0]?.message, /cannot read secret file .*nope.* \(ENOENT\)/);
 });
 
+void t.test('a secret of the wrong type is refused by its path, its value never in the message', async (t) => {
+  const es = (auth: string) => `outputs: { elasticsearch: { url: "http://es:9200", auth: { username: u, ${auth} } } }`;
+  for (const [auth, kind] of [['password: 123456789', 'number'], ['password: true', 'boolean'], ['password: [hunter2x]', 'list'], ['password: { v: hunter2x }', 'mapping']] as const) {
+    const err = t.throws(() => loadConfigText(es(auth), 'f', {})) as unknown as ConfigError;
+    t.match(err.message, new RegExp(`outputs\\.elasticsearch\\.auth\\.password: .*a ${kind} \\(a secret: value not shown`), kind);
+    t.notMatch(err.message, /123456789|true|hunter2x/, `${kind}: the value is not printed`);
+  }
+  const hash = t.throws(() => loadConfigText('redact: { hash_key: 98765432109876543210 }', 'f', {})) as unknown as ConfigError;
+  t.match(hash.message, /redact\.hash_key: .*value not shown; quote it in the YAML/);
+  t.notMatch(hash.message, /9876/);
+});
+
+void t.test('a secret from the environment stays its text: digits are not a number, 0123 is not 123', async (t) => {
+  const yaml = 'outputs: { elasticsearch: { url: "http://es:9200", auth: { username: u, password: "${ES_PW}" } } }';
+  for (const pw of ['987654321', '0123', 'true', '1e3']) {
+    const { config } = loadConfigText(yaml, 'f', { ES_PW: pw });
+    const auth = config.outputs.elasticsearch?.auth as { password?: Secret } | undefined;
+    t.equal(auth?.password?.reveal(), pw, pw);
+  }
+  t.equal(loadConfigText('server: { port: "${P}" }', 'f', { P: '9300' }).config.server.port, 9300, 'other keys are still re-read as numbers');
+});
+
 void t.test('reload-style use: the same file re-read gives an equal config', async (t) => {
   const dir = t.testdir();
   const file = join(dir, 'h.yaml');
