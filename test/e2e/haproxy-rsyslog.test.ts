@@ -67,11 +67,28 @@ void t.test('HAProxy logs via rsyslog: HTTP 200/404/503, TCP, default format; sy
   t.equal(down?.haproxy?.server_name, '<NOSRV>', 'the 503 has no server');
   t.equal(down?.haproxy?.termination_state, 'SC--');
 
+  // The tcplog line: `ip:port [date] fe_tcp be_tcp/srv Tw/Tc/Tt bytes ts ac/fc/bc/sc/rc sq/bq`.
   const tcp = haproxy().filter((d) => d.haproxy?.frontend_name === 'fe_tcp');
   t.ok(tcp.length >= 1, 'the TCP log line');
-  t.equal(tcp[0]?.haproxy?.mode ?? 'tcp', 'tcp');
+  const tl = tcp[0];
+  t.equal(tl?.log?.flags, undefined, 'the TCP line parsed cleanly');
+  t.equal(tl?.source?.ip, '127.0.0.1');
+  t.equal(tl?.haproxy?.backend_name, 'be_tcp');
+  t.equal(typeof tl?.haproxy?.server_name, 'string');
+  t.ok(tl?.haproxy?.server_name !== '<NOSRV>', 'served by a server');
+  t.ok(typeof tl?.haproxy?.total_time_ms === 'number' && tl.haproxy.total_time_ms >= 0, 'total time (Tt)');
+  t.ok(typeof tl?.haproxy?.connection_wait_time_ms === 'number', 'connect time (Tc)');
+  t.ok(typeof tl?.haproxy?.bytes_read === 'number' && tl.haproxy.bytes_read > 0, 'the response bytes (the backend answered)');
+  t.match(tl?.haproxy?.termination_state, /^[-A-Za-z]{2}$/, 'two-character TCP termination state');
+  t.match(tl?.haproxy?.connections, { active: Number, frontend: Number, backend: Number, server: Number, retries: 0 });
+  t.equal(tl?.http, undefined, 'no HTTP fields on a TCP line');
+  // The default format of a frontend with neither httplog nor tcplog: `Connect from ip:port to ip:port (fe/TCP)`.
   const plain = haproxy().filter((d) => d.haproxy?.frontend_name === 'fe_plain');
   t.ok(plain.length >= 1, 'the "Connect from" line of the frontend with neither httplog nor tcplog');
+  t.equal(plain[0]?.source?.ip, '127.0.0.1');
+  t.equal(plain[0]?.destination?.ip, '127.0.0.1');
+  t.equal(plain[0]?.destination?.port, PORTS.haproxyPlain);
+  t.equal(plain[0]?.haproxy?.mode, 'TCP');
   t.ok(haproxy().every((d) => !((d.log?.flags ?? []) as string[]).includes('parse_failure') || /is DOWN|no server available|Proxy .* started|Server .* is UP/.test(d.message)), 'every request line parses');
 
   const trad = syslogDoc('system.syslog', 'rfc3164');
