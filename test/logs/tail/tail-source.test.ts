@@ -53,6 +53,26 @@ void t.test('a file created after start, in a directory that did not exist, is p
   t.ok(Date.now() - started < 3000, 'picked up quickly');
 });
 
+void t.test('with no filesystem event at all, the periodic rescan alone finds a new file', async (t) => {
+  // inotify can miss events (overflow, some network filesystems): the watcher is switched off here, so only
+  // the rescan can find the file. With a long rescan interval it is not found: the watcher really is off.
+  const run = async (rescanIntervalMs: number, name: string): Promise<Consumer> => {
+    const dir = t.testdir({ logs: {} });
+    const src = makeSource(path.join(dir, 'state'), [group(path.join(dir, 'logs/*.log'), { startAt: 'end' })], { rescanIntervalMs });
+    (src as unknown as { watcher: { update(targets: unknown): void } }).watcher.update = () => undefined;
+    const c = new Consumer(src, t);
+    await sleep(300);
+    writeFileSync(path.join(dir, 'logs', `${name}.log`), lines(0, 3, name));
+    return c;
+  };
+  const rescanned = await run(300, 'found');
+  await rescanned.waitForCount(3);
+  t.same(rescanned.messages(), range(0, 3, 'found'), 'found by the rescan and read from 0 although start_at is end');
+  const unwatched = await run(60_000, 'missed');
+  await unwatched.settle(1500);
+  t.equal(unwatched.events.length, 0, 'without the rescan, no event finds it');
+});
+
 void t.test('partial lines wait for their newline; CRLF, binary and invalid UTF-8 are handled', async (t) => {
   const dir = t.testdir({ logs: {} });
   const p = path.join(dir, 'logs/a.log');
