@@ -55,6 +55,43 @@ void t.test('only the kinds it is enabled for; points with no writable field are
   await sink.close(100);
 });
 
+void t.test('fsync batch: an append resolves only after its datasync has completed; never: no datasync', async (t) => {
+  // Every FileHandle shares one prototype: hold datasync at a gate and record the order of events.
+  const probe = await open(join(t.testdir(), 'probe'), 'w');
+  const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+  await probe.close();
+  const original = proto.datasync;
+  t.teardown(() => {
+    proto.datasync = original;
+  });
+  const order: string[] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  proto.datasync = async function (this: unknown) {
+    order.push('datasync started');
+    await gate;
+    await original.call(this);
+    order.push('datasync done');
+  };
+  for (const fsync of ['batch', 'never'] as const) {
+    order.length = 0;
+    const dir = t.testdir();
+    const f = new RotatingFile({ dir, base: 'logs', ext: 'ndjson', maxFileBytes: 1e6, maxFiles: 2, fsync, fsyncIntervalMs: 1000, onError: () => undefined });
+    const appended = f.append(Buffer.from('{"a":1}\n')).then(() => order.push('acknowledged'));
+    await new Promise((r) => setTimeout(r, 200));
+    if (fsync === 'batch') {
+      t.same(order, ['datasync started'], 'batch: not acknowledged while the datasync is pending');
+      release();
+      await appended;
+      t.same(order, ['datasync started', 'datasync done', 'acknowledged'], 'batch: acknowledged after the datasync');
+    } else {
+      await appended;
+      t.same(order, ['acknowledged'], 'never: no datasync');
+    }
+    await f.close(1000);
+  }
+});
+
 void t.test('fsync policies never and interval acknowledge too', async (t) => {
   for (const fsync of ['never', 'interval']) {
     const dir = t.testdir();
