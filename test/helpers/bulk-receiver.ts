@@ -4,7 +4,8 @@
  * /_index_template/<name>`, `GET|HEAD /` and `/_cluster/health`. It counts documents and bytes and
  * nothing else by default, so a benchmark into it measures the agent's own ceiling; tests can keep the
  * documents, see the request headers, and answer chosen items with 429/500/400 (mapping) errors or a
- * whole request with any status, deterministically.
+ * whole request with any status, deterministically. It also records how many /_bulk requests it held open
+ * at once and can hold chosen ones for a while or for ever (a server that does not answer in time).
  */
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -21,8 +22,18 @@ export interface BulkReceiverOptions {
   itemAnswer?: (doc: string, action: string) => ItemAnswer;
   /** Answer a whole /_bulk request with this status instead (e.g. 429, 503, 413, 401); undefined = normal. */
   requestAnswer?: (nth: number) => { status: number; retryAfter?: string } | undefined;
-  /** Delay every /_bulk answer by this many ms. */
-  delayMs?: number;
+  /**
+   * Delay every /_bulk answer by this many ms, or by a function of the request's arrival order (0, 1, ...);
+   * Infinity never answers. A request whose connection the client closed before its answer (its timeout)
+   * is not answered when the delay ends: its documents are neither counted nor kept, as if never received.
+   */
+  delayMs?: number | ((nth: number) => number);
+}
+
+/** A /_bulk request as it arrived: when (performance.now()) and how many were open then, itself included. */
+export interface BulkArrival {
+  atMs: number;
+  open: number;
 }
 
 const ITEM_CREATED = '{"create":{"status":201}}';
@@ -39,7 +50,16 @@ export class BulkReceiver {
   documentCount = 0;
   /** Bytes of /_bulk bodies received. */
   bytes = 0;
+  /** /_bulk requests answered (requests the client gave up on before their answer are not counted). */
   bulkRequests = 0;
+  /** Every /_bulk request, in order of arrival (its headers), answered or not. */
+  readonly arrivals: BulkArrival[] = [];
+  /** Most /_bulk requests open at once: from their arrival until their answer is written or the client closes. */
+  maxOpenBulkRequests = 0;
+  /** /_bulk requests whose connection the client closed before they were answered (e.g. its timeout). */
+  abandonedBulkRequests = 0;
+  #openBulkRequests = 0;
+  readonly #timers = new Set<NodeJS.Timeout>();
   readonly documents: string[] = [];
   /** Headers of every request, in order. */
   readonly headers: IncomingHttpHeaders[] = [];
@@ -66,26 +86,25 @@ export class BulkReceiver {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     this.headers.push(req.headers);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      const path = (req.url ?? '/').split('?')[0] as string;
-      const answer = (status: number, json: string, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch', ...headers });
-        res.end(req.method === 'HEAD' ? undefined : json);
-      };
-      if (path === '/_bulk' && req.method === 'POST') {
-        const reply = () => this.#bulk(body, answer);
-        if (this.#o.delayMs) setTimeout(reply, this.#o.delayMs);
-        else reply();
-      } else if (path.startsWith('/_index_template/')) {
+    const path = (req.url ?? '/').split('?')[0] as string;
+    const answer = (status: number, json: string, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch', ...headers });
+      res.end(req.method === 'HEAD' ? undefined : json);
+    };
+    if (path === '/_bulk' && req.method === 'POST') {
+      this.#bulkArrived(req, res, answer);
+      return;
+    }
+    readBody(req, (body) => {
+      if (path.startsWith('/_index_template/')) {
         const name = decodeURIComponent(path.slice('/_index_template/'.length));
         if (req.method === 'PUT') {
           this.templates.set(name, JSON.parse(body.toString('utf8')));
@@ -100,6 +119,41 @@ export class BulkReceiver {
       } else {
         answer(404, `{"error":{"type":"not_found","reason":"bulk-receiver does not serve ${req.method} ${path}"},"status":404}`);
       }
+    });
+  }
+
+  /** A /_bulk request is open from its arrival until its answer is written (before the client can read it) or its connection closes. */
+  #bulkArrived(req: IncomingMessage, res: ServerResponse, answer: (status: number, json: string, headers?: Record<string, string>) => void): void {
+    const nth = this.arrivals.length;
+    const open = ++this.#openBulkRequests;
+    this.arrivals.push({ atMs: performance.now(), open });
+    if (open > this.maxOpenBulkRequests) this.maxOpenBulkRequests = open;
+    let settled = false;
+    res.once('close', () => {
+      if (settled) return;
+      settled = true;
+      this.#openBulkRequests--;
+      this.abandonedBulkRequests++;
+    });
+    readBody(req, (body) => {
+      const reply = () => {
+        if (settled) return; // the client gave up on it: nothing indexed, nothing counted
+        settled = true;
+        this.#openBulkRequests--;
+        this.#bulk(body, answer);
+      };
+      const d = this.#o.delayMs;
+      const delayMs = typeof d === 'function' ? d(nth) : (d ?? 0);
+      if (delayMs === Infinity) return; // held until the client closes the connection, or the receiver closes
+      if (delayMs <= 0) {
+        reply();
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        reply();
+      }, delayMs);
+      this.#timers.add(timer);
     });
   }
 
@@ -139,4 +193,10 @@ export class BulkReceiver {
     }
     answer(200, `{"errors":${errors},"items":[${items.join(',')}]}`);
   }
+}
+
+function readBody(req: IncomingMessage, then: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => then(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
 }

@@ -1,6 +1,6 @@
 /**
  * The sink against the bulk-receiver: deterministic retries of chosen items, whole-request failures,
- * dead-lettering, flushing by size and time, and what the logs do not say.
+ * timeouts, dead-lettering, flushing by size and time, bounded concurrency, and what the logs do not say.
  */
 import t from 'tap';
 import { ElasticsearchSink } from '../../../src/sinks/elasticsearch/elasticsearch-sink';
@@ -8,7 +8,23 @@ import { DocumentEncoder } from '../../../src/sinks/elasticsearch/encode';
 import { makeMetricPoint, type LogEvent } from '../../../src/pipeline/records';
 import { BulkReceiver, type ItemAnswer } from '../../helpers/bulk-receiver';
 import { capturingLogger, testContext } from '../../helpers/context';
-import { esConfig, events, stateAfter } from './helpers';
+import { esConfig, events, stateAfter, waitFor } from './helpers';
+
+/** `p`'s value, or a failure once `ms` have passed: a test that goes wrong ends promptly instead of hanging. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const encoder = new DocumentEncoder('node-1.test');
+const encoded = (records: readonly unknown[]): string[] => records.map((e) => encoder.encode(e as LogEvent)).sort();
 
 /** A receiver that keeps documents and answers each item by its document and its attempt (1, 2, ...). */
 async function countingReceiver(answer: (doc: string, attempt: number) => ItemAnswer): Promise<{ r: BulkReceiver; attempts: Map<string, number> }> {
@@ -199,5 +215,84 @@ void t.test('batches whose bytes are reused after settling: every document arriv
   t.same(delivered.slice().sort(), expected.sort(), 'every accepted document is byte-identical to its encoding');
   const dead = r.documents.filter((d) => d.includes('"dead_letter"')).map((d) => (JSON.parse(d) as { event: { original: string } }).event.original);
   t.same(dead.sort(), batches.map((records) => enc.encode(records[13] as LogEvent)).sort(), 'every dead-letter copy carries its original intact');
+  await sink.close(1000);
+});
+
+void t.test('bounded concurrency: exactly max_concurrent_requests bulk requests open at once, re-sends included', async (t) => {
+  for (const n of [1, 2]) {
+    // Answers come after 20 ms, so requests pile up; an item in ten is refused once (429) and re-sent.
+    const refusedOnce = new Set<string>();
+    const itemAnswer = (doc: string): ItemAnswer => {
+      if (!/"c\d+ \d*5"/.test(doc) || refusedOnce.has(doc)) return 201;
+      refusedOnce.add(doc);
+      return 429;
+    };
+    const r = await BulkReceiver.start({ keepDocuments: true, delayMs: 20, itemAnswer });
+    t.teardown(() => r.close());
+    const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, flush_bytes: '4KiB', flush_interval_ms: 5, max_concurrent_requests: n }), context: testContext(t.testdir()) });
+    t.teardown(() => sink.close(500));
+    await sink.start();
+    const batches = Array.from({ length: 20 }, (_, b) => events(`c${b}`, 20));
+    const outcomes = await within(Promise.all(batches.map((records) => sink.write({ records }))), 30_000, `the writes (max_concurrent_requests ${n})`);
+    t.ok(outcomes.every((o) => o.delivered === 20 && o.dropped === 0), `every batch delivered (max_concurrent_requests ${n})`);
+    t.equal(refusedOnce.size, 40, 'forty items were refused once');
+    t.ok(r.arrivals.length >= 5 * n, `${r.arrivals.length} bulk requests: enough to fill every slot again and again`);
+    t.equal(r.maxOpenBulkRequests, n, `at most ${n} open at once, and ${n} reached`);
+    t.same(r.documents.slice().sort(), encoded(batches.flat()), 'every document stored exactly once');
+    await sink.close(1000);
+  }
+});
+
+void t.test('a bulk request not answered within request_timeout_ms is re-sent; every document is stored once', async (t) => {
+  // request_timeout_ms 500, which the client (undici, checking its timers every ~500 ms) enforces after
+  // 500 to 1000 ms. Attempt 1 is answered at 1600 ms, after the client closed its connection: the receiver
+  // then stores nothing of it, as a request the client gave up on. Attempt 2 is never answered; attempt 3 is
+  // answered at once.
+  const LATE_MS = 1600;
+  const r = await BulkReceiver.start({ keepDocuments: true, delayMs: (nth) => (nth === 0 ? LATE_MS : nth === 1 ? Infinity : 0) });
+  t.teardown(() => r.close());
+  const { logger, lines } = capturingLogger();
+  const ctx = testContext(t.testdir(), { logger });
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, request_timeout_ms: 500 }), context: ctx });
+  t.teardown(() => sink.close(500));
+  await sink.start();
+  const records = events('to', 20);
+  const t0 = performance.now();
+  const outcome = await within(sink.write({ records }), 10_000, 'the write');
+  const ms = performance.now() - t0;
+  t.same(outcome, { delivered: 20, dropped: 0 });
+  t.ok(ms >= 900 && ms < 6000, `settled in ${ms.toFixed(0)} ms: two timeouts of 500 ms (up to 1000 ms each), then the answer`);
+  // Let attempt 1's late answer come (bounded) before counting what was stored.
+  const first = r.arrivals[0]?.atMs ?? 0;
+  await waitFor(() => performance.now() > first + LATE_MS + 100, 3000, 'the late answer to attempt 1');
+  t.equal(r.arrivals.length, 3, 'three attempts: two timed out, the third answered');
+  t.equal(r.abandonedBulkRequests, 2, 'the client closed the connections of the two it gave up on');
+  t.equal(r.bulkRequests, 1, 'only the third was answered');
+  t.same(r.documents.slice().sort(), encoded(records), 'every document stored exactly once');
+  t.match(await ctx.metrics.metrics(), /herald_elasticsearch_documents_total\{outcome="retried"\} 40/);
+  t.match(lines.join('\n'), /TimeoutError/, 'the timeout is logged');
+  await sink.close(1000);
+});
+
+void t.test('flush by time: with a request in flight, a partly filled buffer goes after flush_interval_ms, before that request is answered', async (t) => {
+  // flush_bytes is far away, so only flush_interval_ms can send the second batch while the first request is
+  // held for 1500 ms (the answer to the first would also send it, but much later).
+  const r = await BulkReceiver.start({ delayMs: (nth) => (nth === 0 ? 1500 : 0) });
+  t.teardown(() => r.close());
+  const sink = new ElasticsearchSink({ config: esConfig({ url: r.url, flush_interval_ms: 200, flush_bytes: '10MiB' }), context: testContext(t.testdir()) });
+  t.teardown(() => sink.close(500));
+  await sink.start();
+  const first = sink.write({ records: events('a', 5) });
+  await waitFor(() => r.arrivals.length === 1, 2000, 'the first request');
+  const t0 = performance.now();
+  const second = sink.write({ records: events('b', 5) });
+  await waitFor(() => r.arrivals.length === 2, 3000, 'the second request');
+  const arrival = r.arrivals[1];
+  const waitedMs = (arrival?.atMs ?? Infinity) - t0;
+  t.equal(arrival?.open, 2, 'the second request arrived while the first was still open');
+  t.ok(waitedMs >= 150 && waitedMs < 1200, `sent ${waitedMs.toFixed(0)} ms after its batch was written (flush_interval_ms 200, first answered after 1500 ms)`);
+  t.same(await within(second, 2000, 'the second write'), { delivered: 5, dropped: 0 });
+  t.same(await within(first, 3000, 'the first write'), { delivered: 5, dropped: 0 });
+  t.equal(r.bulkRequests, 2);
   await sink.close(1000);
 });
