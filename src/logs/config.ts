@@ -30,8 +30,9 @@ export const logsSchema = z
   .transform((logs) => ({ ...logs, files: logs.files ?? defaultFiles() }))
   .describe('The logs collector');
 
-function defaultFiles(): TailFileConfig[] {
-  return DEFAULT_SYSTEM_LOGS.filter((f) => existsSync(f.path)).map((f) =>
+/** The default inputs: the DEFAULT_SYSTEM_LOGS that `exists` finds (the real filesystem; tests inject one). */
+export function defaultFiles(exists: (path: string) => boolean = existsSync): TailFileConfig[] {
+  return DEFAULT_SYSTEM_LOGS.filter((f) => exists(f.path)).map((f) =>
     tailFileConfigSchema.parse({ path: f.path, format: f.format }),
   );
 }
