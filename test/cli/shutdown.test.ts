@@ -1,86 +1,18 @@
 /**
  * The agent as a real process around its lifecycle edges: SIGINT and SIGTERM drain what is in flight and
- * commit it before exiting 0, and /ready answers 503 while the pipeline is starting or stopping. A stand-in
- * Elasticsearch holds chosen requests until the test releases them, so the windows are held open by the
- * test rather than by timing.
+ * commit it before exiting 0, and /ready answers 503 while the pipeline is starting or stopping. The
+ * loopback bulk receiver holds chosen requests until the test releases them, so the windows are held open
+ * by the test rather than by timing.
  */
 import t from 'tap';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt, startHerald, stopHerald, writeConfig, type HeraldProcess } from '../helpers/herald-process';
 import { until } from '../helpers/fakes';
+import { BulkReceiver } from '../helpers/bulk-receiver';
 
 assertBuilt();
-
-/** Loopback Elasticsearch that answers the sink's requests, except those `hold` picks, which wait for release(). */
-class HeldElasticsearch {
-  /** Documents of every /_bulk request answered (message field), in order. */
-  readonly messages: string[] = [];
-  /** Requests waiting for release(), as "METHOD path". */
-  readonly held: string[] = [];
-  readonly #waiting: (() => void)[] = [];
-  #holding = true;
-  readonly #server: Server;
-  url = '';
-
-  private constructor(private readonly hold: (method: string, path: string) => boolean) {
-    this.#server = createServer((req, res) => this.#handle(req, res));
-  }
-
-  static async start(hold: (method: string, path: string) => boolean): Promise<HeldElasticsearch> {
-    const es = new HeldElasticsearch(hold);
-    await new Promise<void>((resolve) => es.#server.listen(0, '127.0.0.1', resolve));
-    es.url = `http://127.0.0.1:${(es.#server.address() as AddressInfo).port}`;
-    return es;
-  }
-
-  /** Answers the held requests, and every later one at once. */
-  release(): void {
-    this.#holding = false;
-    for (const answer of this.#waiting.splice(0)) answer();
-  }
-
-  async close(): Promise<void> {
-    this.release();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-
-  #handle(req: IncomingMessage, res: ServerResponse): void {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const method = req.method ?? 'GET';
-      const path = (req.url ?? '/').split('?')[0] as string;
-      const answer = () => this.#answer(method, path, Buffer.concat(chunks).toString('utf8'), res);
-      if (this.#holding && this.hold(method, path)) {
-        this.held.push(`${method} ${path}`);
-        this.#waiting.push(answer);
-      } else answer();
-    });
-  }
-
-  #answer(method: string, path: string, body: string, res: ServerResponse): void {
-    const send = (status: number, json: string) =>
-      res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' }).end(json);
-    if (method === 'POST' && path === '/_bulk') {
-      const lines = body.split('\n').filter((l) => l !== '');
-      const items: string[] = [];
-      for (let i = 1; i < lines.length; i += 2) {
-        this.messages.push(String((JSON.parse(lines[i] as string) as { message?: unknown }).message));
-        items.push('{"create":{"status":201}}');
-      }
-      send(200, `{"errors":false,"items":[${items.join(',')}]}`);
-    } else if (path.startsWith('/_index_template/')) {
-      if (method === 'PUT') send(200, '{"acknowledged":true}');
-      else send(404, '{"error":{"type":"resource_not_found_exception","reason":"not found"},"status":404}');
-    } else {
-      send(200, '{"name":"held","cluster_name":"held","version":{"number":"8.19.0"},"tagline":"You Know, for Search"}');
-    }
-  }
-}
 
 /** GET /ready: its status, or 0 when nothing answers. */
 async function readyStatus(port: number): Promise<number> {
@@ -119,7 +51,7 @@ async function exitCode(p: HeraldProcess, timeoutMs: number): Promise<number | n
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   void t.test(`${signal} with a bulk request unanswered: /ready turns 503, the batch is still delivered and committed, exit 0`, async (t) => {
-    const es = await HeldElasticsearch.start((method, path) => method === 'POST' && path === '/_bulk');
+    const es = await BulkReceiver.start({ keepDocuments: true, hold: (method, path) => method === 'POST' && path === '/_bulk' });
     t.teardown(() => es.close());
     const dir = t.testdir({ 'a.log': 'one\ntwo\nthree\n' });
     const log = join(dir, 'a.log');
@@ -150,14 +82,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     es.release();
     t.equal(await exitCode(p, 20_000), 0);
     t.equal(p.child.signalCode, null, `handled ${signal}, not killed by it`);
-    t.same(es.messages, ['one', 'two', 'three'], 'the in-flight batch was delivered during the drain');
+    t.same(es.documents.map((d) => (JSON.parse(d) as { message: string }).message), ['one', 'two', 'three'], 'the in-flight batch was delivered during the drain');
     t.equal(committedOffset(state, log), statSync(log).size, 'its offset was committed before exit');
     t.ok(p.logs.some((l) => l['msg'] === 'herald stopped'));
   });
 }
 
 void t.test('/ready answers 503 while the pipeline is starting (index templates not installed yet), then 200', async (t) => {
-  const es = await HeldElasticsearch.start((_method, path) => path.startsWith('/_index_template/'));
+  const es = await BulkReceiver.start({ hold: (_method, path) => path.startsWith('/_index_template/') });
   t.teardown(() => es.close());
   // The port is logged only once started, and this test must ask before: pick a free one.
   const port = await new Promise<number>((resolve) => {

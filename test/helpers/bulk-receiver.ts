@@ -5,7 +5,8 @@
  * nothing else by default, so a benchmark into it measures the agent's own ceiling; tests can keep the
  * documents, see the request headers, and answer chosen items with 429/500/400 (mapping) errors or a
  * whole request with any status, deterministically. It also records how many /_bulk requests it held open
- * at once and can hold chosen ones for a while or for ever (a server that does not answer in time).
+ * at once and can hold chosen ones for a while or for ever (a server that does not answer in time), or
+ * until the test releases them (to hold an agent's start or shutdown open).
  */
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -28,6 +29,8 @@ export interface BulkReceiverOptions {
    * is not answered when the delay ends: its documents are neither counted nor kept, as if never received.
    */
   delayMs?: number | ((nth: number) => number);
+  /** Requests this picks (any path) wait unanswered until release(); after it, every request is answered. */
+  hold?: (method: string, path: string) => boolean;
 }
 
 /** A /_bulk request as it arrived: when (performance.now()) and how many were open then, itself included. */
@@ -60,6 +63,10 @@ export class BulkReceiver {
   abandonedBulkRequests = 0;
   #openBulkRequests = 0;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Requests picked by `hold`, as "METHOD path", in order of arrival. */
+  readonly held: string[] = [];
+  readonly #waiting: (() => void)[] = [];
+  #holding = true;
   readonly documents: string[] = [];
   /** Headers of every request, in order. */
   readonly headers: IncomingHttpHeaders[] = [];
@@ -85,11 +92,27 @@ export class BulkReceiver {
     return r;
   }
 
+  /** Answers the held requests, and every later one as it comes. */
+  release(): void {
+    this.#holding = false;
+    for (const answer of this.#waiting.splice(0)) answer();
+  }
+
   async close(): Promise<void> {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
+    this.#waiting.length = 0; // their connections are closed below: nothing left to answer
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  /** Runs `answer` now, or on release() when `hold` picks the request. */
+  #whenReleased(req: IncomingMessage, path: string, answer: () => void): void {
+    const method = req.method ?? 'GET';
+    if (this.#holding && this.#o.hold?.(method, path) === true) {
+      this.held.push(`${method} ${path}`);
+      this.#waiting.push(answer);
+    } else answer();
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
@@ -100,10 +123,10 @@ export class BulkReceiver {
       res.end(req.method === 'HEAD' ? undefined : json);
     };
     if (path === '/_bulk' && req.method === 'POST') {
-      this.#bulkArrived(req, res, answer);
+      this.#bulkArrived(req, res, path, answer);
       return;
     }
-    readBody(req, (body) => {
+    readBody(req, (body) => this.#whenReleased(req, path, () => {
       if (path.startsWith('/_index_template/')) {
         const name = decodeURIComponent(path.slice('/_index_template/'.length));
         if (req.method === 'PUT') {
@@ -119,11 +142,11 @@ export class BulkReceiver {
       } else {
         answer(404, `{"error":{"type":"not_found","reason":"bulk-receiver does not serve ${req.method} ${path}"},"status":404}`);
       }
-    });
+    }));
   }
 
   /** A /_bulk request is open from its arrival until its answer is written (before the client can read it) or its connection closes. */
-  #bulkArrived(req: IncomingMessage, res: ServerResponse, answer: (status: number, json: string, headers?: Record<string, string>) => void): void {
+  #bulkArrived(req: IncomingMessage, res: ServerResponse, path: string, answer: (status: number, json: string, headers?: Record<string, string>) => void): void {
     const nth = this.arrivals.length;
     const open = ++this.#openBulkRequests;
     this.arrivals.push({ atMs: performance.now(), open });
@@ -135,7 +158,7 @@ export class BulkReceiver {
       this.#openBulkRequests--;
       this.abandonedBulkRequests++;
     });
-    readBody(req, (body) => {
+    readBody(req, (body) => this.#whenReleased(req, path, () => {
       const reply = () => {
         if (settled) return; // the client gave up on it: nothing indexed, nothing counted
         settled = true;
@@ -154,7 +177,7 @@ export class BulkReceiver {
         reply();
       }, delayMs);
       this.#timers.add(timer);
-    });
+    }));
   }
 
   #bulk(body: Buffer, answer: (status: number, json: string, headers?: Record<string, string>) => void): void {
