@@ -191,7 +191,7 @@ export class IndexNamer {
 
   #refresh(ms: number): void {
     if (!this.#dated) return;
-    const day = Math.floor((Number.isFinite(ms) && ms >= MIN_ISO_MS && ms <= MAX_ISO_MS ? ms : 0) / 86_400_000);
+    const day = Math.floor(isoRange(ms) / 86_400_000);
     if (day === this.#day) return;
     this.#day = day;
     const d = new Date(day * 86_400_000);
