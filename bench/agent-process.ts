@@ -7,10 +7,14 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { NODE_FLAGS as RUNTIME_FLAGS } from '../src/agent/runtime';
 
 export const REPO = process.env['HERALD_REPO'] ?? process.cwd();
-/** Node.js/V8 flags for the agent process under test (e.g. `--max-semi-space-size=8`), space-separated. */
-const NODE_FLAGS = (process.env['HERALD_BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+/**
+ * Node.js/V8 flags for the agent process under test: those every entry point starts it with, then any in
+ * HERALD_BENCH_NODE_FLAGS (space-separated; a later flag wins, e.g. `--max-semi-space-size=8`).
+ */
+const NODE_FLAGS = [...RUNTIME_FLAGS, ...(process.env['HERALD_BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '')];
 const MAIN = join(REPO, 'dist', 'main.js');
 
 export function procStat(pid: number): { cpuSec: number; hwmBytes: number } {

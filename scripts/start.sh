@@ -5,4 +5,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/ensure-deps.sh
-exec node dist/main.js run "$@"
+# The Node.js flags of src/agent/runtime.ts (NODE_FLAGS).
+exec node --max-semi-space-size=16 dist/main.js run "$@"

@@ -14,6 +14,8 @@ check() { # name, command...: a check counts as one test
   else echo "not ok - $name"; echo "0 passed, 1 failed" >> "$summary"; fi
 }
 if ! sh scripts/ensure-deps.sh; then echo "0 passed, 1 failed"; exit 1; fi
+# npm puts node_modules/.bin first on PATH: the `node` dev dependency, the runtime Herald ships on.
+echo "herald: testing on Node.js $(node --version)" >&2
 check lint npx eslint .
 check typecheck npx tsc -p tsconfig.json --noEmit
 
