@@ -80,6 +80,13 @@ void t.test('a line written in parts; strings and numbers as JSON.stringify writ
   w.byte(0x0a);
   const strings = ['', 'plain', 'q"uote', 'back\\slash', 'tab\t', '\u0000', 'del\u007f', 'é', '😀', '\ud800', 'x'.repeat(64), 'x'.repeat(65), `${'y'.repeat(70)}"`];
   const numbers = [0, -0, 1, -1, 9, 10, 99, 100, 2147483647, -2147483648, 2147483648, 2 ** 53, 1e21, 0.5, -1e-7, NaN, Infinity, -Infinity];
+  // Every digit count of a 32-bit integer, at both ends, with both signs; and a seeded sample in between.
+  for (let p = 1; p <= 1e9; p *= 10) numbers.push(p - 1, p, p + 1, -(p - 1), -p, -(p + 1));
+  let seed = 7;
+  for (let i = 0; i < 2000; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+    numbers.push(seed, seed >>> (i % 31), -(seed >>> (i % 29)));
+  }
   let expected = 'abüc\n';
   for (const s of strings) {
     w.jsonString(s);
