@@ -15,6 +15,7 @@ const words = (s: string) => s.split(/\s+/).filter((w) => w !== '');
 void t.test('the tests run on the runtime Herald ships on', async (t) => {
   const pkg = JSON.parse(read('package.json')) as { devDependencies: Record<string, string>; engines: { node: string } };
   t.match(pkg.devDependencies['node'], new RegExp(`^\\^?${RUNTIME_MAJOR}\\.`), 'the node dev dependency is that major');
+  t.match(pkg.devDependencies['@types/node'], new RegExp(`^\\^?${RUNTIME_MAJOR}(\\.|$)`), 'the code is type-checked against that major');
   t.equal(pkg.engines.node, `>=${RUNTIME_MAJOR}`);
   t.equal(Number(process.versions.node.split('.')[0]), RUNTIME_MAJOR,
     `this test runs on Node.js ${process.version}: run it through npm (npm test, npx tap), which puts node_modules/.bin first`);

@@ -1,5 +1,7 @@
 /**
- * A small glob expander (Node 20 has no fs.glob and chokidar 4 dropped glob support).
+ * A small glob expander and matcher (chokidar 4 dropped glob support). Kept rather than Node's fs.glob: the
+ * watcher and the sandbox classifier need the compiled form (the literal base directory, the depth, a matcher
+ * for single paths), and the walk's rules below are tested as they are.
  * Supported: `*`, `?`, `**` (zero or more directories), `[abc]`, `[a-z]`, `[!abc]`, `{a,b}` (nested), `\x`.
  * Like a shell, a wildcard never matches a leading `.` in a name unless the pattern segment starts with `.`.
  * The walk starts at the literal prefix of the pattern (no readdir of literal segments), never follows a
