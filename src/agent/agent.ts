@@ -12,7 +12,7 @@ import { HttpServer } from '../server/http-server';
 import { gauge, counter } from '../observability/metrics';
 import { errorMessage } from '../errors';
 import { assemble } from './assemble';
-import { applyHeapGrowth } from './heap-growth';
+import { applyHeapGrowth, disablePretenuring } from './heap-growth';
 import { mkdirSync } from 'node:fs';
 
 export class Agent {
@@ -46,6 +46,7 @@ export class Agent {
 
   async start(): Promise<void> {
     mkdirSync(this.#config.state_dir, { recursive: true });
+    disablePretenuring();
     applyHeapGrowth(this.#config.heap_growth_percent);
     await this.#startServer();
     await this.#startPipeline();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { applyHeapGrowth } from '../../src/agent/heap-growth';
+import { applyHeapGrowth, disablePretenuring } from '../../src/agent/heap-growth';
 import { rootSchema } from '../../src/config/schema';
 
 /** The flag string applyHeapGrowth hands to V8. */
@@ -46,4 +46,32 @@ void t.test('heap_growth_percent: default 30, whole percents only', async (t) =>
   t.notOk(bad.success);
   t.same(bad.error?.issues.map((i) => i.path.join('.')), ['heap_growth_percent']);
   t.throws(() => applyHeapGrowth(-1, () => undefined), RangeError);
+});
+
+void t.test('pretenuring is turned off at run time, where V8 reads it', async (t) => {
+  let flag = '';
+  disablePretenuring((f) => {
+    flag = f;
+  });
+  t.equal(flag, '--no-allocation-site-pretenuring');
+  // A site whose objects all survive: with pretenuring V8 soon allocates them in the old generation and
+  // stops scavenging for them; without it every one is copied out of the young generation. An unknown or
+  // renamed flag would be ignored by setFlagsFromString and leave both runs alike.
+  const KEEP = `
+const v8 = require('node:v8');
+if (process.argv[1]) v8.setFlagsFromString(process.argv[1]);
+let scavenges = 0;
+const { PerformanceObserver, constants } = require('node:perf_hooks');
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (e.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+}).observe({ entryTypes: ['gc'] });
+function make(i) { return { i, a: i + 1, b: i + 2 }; }
+const keep = [];
+for (let i = 0; i < 3e6; i++) keep.push(make(i));
+setTimeout(() => process.stdout.write(String(keep.length > 0 ? scavenges : 0)), 50);
+`;
+  const scavenges = (f: string) => Number(execFileSync(process.execPath, ['--max-semi-space-size=16', '-e', KEEP, f], { encoding: 'utf8', timeout: 60_000 }));
+  const on = scavenges('');
+  const off = scavenges(flag);
+  t.ok(off > on * 1.5, `${off} scavenges with pretenuring off, ${on} with it on`);
 });
