@@ -34,6 +34,8 @@ export interface AgentRun {
   cpuSec: number;
   hwmBytes: number;
   lines: number;
+  /** Full (mark-compact) collections during the run: 2-3 in a healthy run, dozens when V8 thrashes. */
+  fullGcs: number;
   port: number;
   child: ChildProcessByStdio<null, Readable, null>;
 }
@@ -67,7 +69,8 @@ export async function runAgentUntilDrained(configFile: string, source: string, b
   const seconds = (performance.now() - started) / 1000;
   const { cpuSec, hwmBytes } = procStat(pid);
   const lines = await metric(port, new RegExp(`herald_tail_lines_total\\{source="${source}"\\} (\\d+)`));
-  return { seconds, cpuSec: cpuSec - cpu0, hwmBytes, lines, port, child };
+  const fullGcs = await metric(port, /herald_nodejs_gc_duration_seconds_count\{kind="major"\} (\d+)/);
+  return { seconds, cpuSec: cpuSec - cpu0, hwmBytes, lines, fullGcs, port, child };
 }
 
 export async function stopAgent(run: AgentRun): Promise<void> {
@@ -78,7 +81,7 @@ export async function stopAgent(run: AgentRun): Promise<void> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** What a run measured, over a corpus of `bytes`. */
-export interface MeasuredRun { seconds: number; cpuSec: number; hwmBytes: number; lines: number; bytes: number }
+export interface MeasuredRun { seconds: number; cpuSec: number; hwmBytes: number; lines: number; bytes: number; fullGcs: number }
 
 const figures = (lps: number, mibps: number, cpuPerGiB: number, rssMiB: number) =>
   `${lps.toFixed(0)} lines/s, ${mibps.toFixed(1)} MiB/s, ${cpuPerGiB.toFixed(1)} CPU s/GiB, peak RSS ${rssMiB.toFixed(0)} MiB`;
@@ -89,7 +92,7 @@ export async function measureRuns<R extends MeasuredRun>(runs: number, once: (i:
   for (let i = 0; i < runs; i++) {
     const r = await once(i);
     results.push(r);
-    process.stdout.write(`run ${i + 1}: ${figures(r.lines / r.seconds, r.bytes / 1048576 / r.seconds, r.cpuSec / (r.bytes / 2 ** 30), r.hwmBytes / 1048576)}${extra(r)}\n`);
+    process.stdout.write(`run ${i + 1}: ${figures(r.lines / r.seconds, r.bytes / 1048576 / r.seconds, r.cpuSec / (r.bytes / 2 ** 30), r.hwmBytes / 1048576)}, ${r.fullGcs} full GCs${extra(r)}\n`);
   }
   const m = (f: (r: R) => number) => median(results.map(f));
   process.stdout.write(`median of ${runs}: ${figures(m((r) => r.lines / r.seconds), m((r) => r.bytes / 1048576 / r.seconds), m((r) => r.cpuSec / (r.bytes / 2 ** 30)), m((r) => r.hwmBytes / 1048576))}\n`);

@@ -24,7 +24,7 @@ async function runOnce(files: readonly CorpusFile[], extraConfig: string): Promi
   const run = await runAgentUntilDrained(config, 'files', bytes, 600_000);
   await stopAgent(run);
   rmSync(dir, { recursive: true, force: true });
-  return { seconds: run.seconds, cpuSec: run.cpuSec, hwmBytes: run.hwmBytes, lines: run.lines, bytes };
+  return { seconds: run.seconds, cpuSec: run.cpuSec, hwmBytes: run.hwmBytes, lines: run.lines, bytes, fullGcs: run.fullGcs };
 }
 
 /** One core's cost per line by format (stages.bench.ts), to split the corpus into halves of equal work. */
@@ -52,6 +52,7 @@ async function runSharded(corpus: Corpus, agents: number, extraConfig: string): 
     hwmBytes: runs.reduce((n, r) => n + r.hwmBytes, 0),
     lines: runs.reduce((n, r) => n + r.lines, 0),
     bytes: corpus.bytes,
+    fullGcs: runs.reduce((n, r) => n + r.fullGcs, 0),
   };
 }
 

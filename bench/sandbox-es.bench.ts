@@ -56,7 +56,7 @@ async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'recei
     for (const t of [index, `${index}-dead-letter`]) await fetch(`${ES}/_index_template/${t}`, { method: 'DELETE' });
   }
   rmSync(dir, { recursive: true, force: true });
-  return { seconds: run.seconds, cpuSec: run.cpuSec, hwmBytes: run.hwmBytes, lines: run.lines, bytes: corpus.bytes, docs };
+  return { seconds: run.seconds, cpuSec: run.cpuSec, hwmBytes: run.hwmBytes, lines: run.lines, bytes: corpus.bytes, fullGcs: run.fullGcs, docs };
 }
 
 async function main(): Promise<void> {

@@ -18,11 +18,12 @@ import { setFlagsFromString } from 'node:v8';
  *
  * V8 allocates the objects of an allocation site straight into the old generation once most of them
  * survive a scavenge. A batch's events and documents do: they live from the read to the acknowledgement,
- * across one scavenge, and then die. In about half of the benchmark's runs on Node.js 26, V8 pretenured
- * them: the old generation then filled with short-lived objects and a full collection ran after every other
- * scavenge (70-77 in a run instead of 2-3), costing 25-40% more CPU per GiB. With pretenuring off, 12 runs
- * out of 12 had 2-3 full collections (bench/README.md, seventh round). Objects that do live long are still
- * promoted by the scavenger after surviving it.
+ * across one scavenge, and then die. In 8 of 21 of the benchmark's runs on Node.js 26, V8 pretenured them:
+ * the old generation then filled with short-lived objects and a full collection ran after every other
+ * scavenge (70-77 in a run instead of 2-3), costing 25-40% more CPU per GiB. With pretenuring off, 23 runs
+ * out of 23 had 2-3 full collections, for ~4% more CPU than a run that was spared (bench/README.md, seventh
+ * round). Objects that do live long are still promoted by the scavenger after surviving it. Set at run
+ * time because NODE_OPTIONS does not accept this V8 flag.
  */
 export function disablePretenuring(setFlags: (flags: string) => void = setFlagsFromString): void {
   setFlags('--no-allocation-site-pretenuring');
