@@ -96,4 +96,7 @@ void t.test('the redaction corpus through the real agent into the real Elasticse
   const fromHaproxy = docs.filter((d) => d['log']?.file?.path === path('haproxy.log'));
   t.equal(fromHaproxy.length, haproxyLines.length, 'every HAProxy line indexed');
   t.ok(fromHaproxy.every((d) => d['url']?.original !== undefined || d['haproxy']?.http?.request?.captured_headers !== undefined), 'HAProxy fields parsed');
+  // Stopped here, not only by the teardown: tap removes the test directory when the test ends, and an agent
+  // still writing its state there made that removal fail (ENOTEMPTY) and left the agent running.
+  t.equal(await stopHerald(herald), 0, 'a clean stop');
 });
