@@ -28,7 +28,8 @@ process.stdout.write(String(live.length > 0 ? max : 0));
 `;
 
 function peakHeap(flag: string): number {
-  return Number(execFileSync(process.execPath, ['-e', CHURN, flag], { encoding: 'utf8', timeout: 60_000 }));
+  // After `--`, the flag is the script's argument (process.argv[1]), not an option of node's own.
+  return Number(execFileSync(process.execPath, ['-e', CHURN, '--', flag], { encoding: 'utf8', timeout: 60_000 }));
 }
 
 void t.test('the flag reaches V8 and keeps the heap near the live data', async (t) => {
@@ -70,8 +71,12 @@ const keep = [];
 for (let i = 0; i < 3e6; i++) keep.push(make(i));
 setTimeout(() => process.stdout.write(String(keep.length > 0 ? scavenges : 0)), 50);
 `;
-  const scavenges = (f: string) => Number(execFileSync(process.execPath, ['--max-semi-space-size=16', '-e', KEEP, f], { encoding: 'utf8', timeout: 60_000 }));
-  const on = scavenges('');
-  const off = scavenges(flag);
-  t.ok(off > on * 1.5, `${off} scavenges with pretenuring off, ${on} with it on`);
+  const scavenges = (f: string) => Number(execFileSync(process.execPath, ['--max-semi-space-size=16', '-e', KEEP, '--', f], { encoding: 'utf8', timeout: 60_000 }));
+  // V8 pretenures from feedback gathered by optimised code, so whether it does in one run depends on when
+  // the function was optimised: under load about one run in six is not pretenured. The fewest of several runs
+  // is stable: 6-8 with pretenuring on, 15-20 with it off.
+  const fewest = (f: string, runs: number) => Math.min(...Array.from({ length: runs }, () => scavenges(f)));
+  const on = fewest('', 5);
+  const off = fewest(flag, 3);
+  t.ok(off > on * 1.5, `at fewest ${off} scavenges with pretenuring off, ${on} with it on`);
 });
