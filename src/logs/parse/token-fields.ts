@@ -20,6 +20,7 @@
  * on lines with secrets in every position, and that redaction gives the same result with and without it.
  */
 import type { LogEvent } from '../../pipeline/records';
+import { attachFields } from './fields';
 
 /** Every key the syslog and HAProxy parsers use in token fields. */
 export const TOKEN_FIELD_KEYS: readonly string[] = [
@@ -41,12 +42,7 @@ export const TOKEN_FIELD_KEYS: readonly string[] = [
  * an earlier stage) make no such promise, so then the line is not recorded and the fields are merged.
  */
 export function attachTokenFields(event: LogEvent, fields: Record<string, unknown> | undefined, line: string): void {
-  if (fields === undefined) return;
-  if (event.fields === undefined) {
-    event.fields = fields;
-    event.parsedLine = line;
-  } else {
-    Object.assign(event.fields, fields);
-    event.parsedLine = undefined;
-  }
+  const first = event.fields === undefined;
+  attachFields(event, fields); // merges, and clears parsedLine
+  if (first && fields !== undefined) event.parsedLine = line;
 }
