@@ -1,15 +1,27 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { applyHeapGrowth, disablePretenuring } from '../../src/agent/heap-growth';
+import { NODE_FLAGS } from '../../src/agent/runtime';
 import { rootSchema } from '../../src/config/schema';
 
-/** The flag string applyHeapGrowth hands to V8. */
-function flagFor(percent: number): string {
+/** The flag string a setter hands to V8. */
+function flagOf(apply: (setFlags: (flags: string) => void) => void): string {
   let flag = '';
-  applyHeapGrowth(percent, (f) => {
+  apply((f) => {
     flag = f;
   });
   return flag;
+}
+
+const flagFor = (percent: number) => flagOf((set) => applyHeapGrowth(percent, set));
+
+/**
+ * Runs `script` in a child on the flags every entry point passes, with `flag` as its argument: the script
+ * sets it at run time, as the agent does. After `--` it is the script's process.argv[1], not an option of
+ * node's own. Returns the number the script prints.
+ */
+function runChild(script: string, flag: string): number {
+  return Number(execFileSync(process.execPath, [...NODE_FLAGS, '-e', script, '--', flag], { encoding: 'utf8', timeout: 60_000 }));
 }
 
 // A child that keeps ~20 MB live and churns batches that survive a few collections (as batches in flight
@@ -27,15 +39,10 @@ for (let round = 0; round < 300; round++) {
 process.stdout.write(String(live.length > 0 ? max : 0));
 `;
 
-function peakHeap(flag: string): number {
-  // After `--`, the flag is the script's argument (process.argv[1]), not an option of node's own.
-  return Number(execFileSync(process.execPath, ['-e', CHURN, '--', flag], { encoding: 'utf8', timeout: 60_000 }));
-}
-
 void t.test('the flag reaches V8 and keeps the heap near the live data', async (t) => {
   t.equal(flagFor(30), '--heap-growing-percent=30');
-  const tuned = peakHeap(flagFor(30));
-  const untuned = peakHeap(flagFor(0));
+  const tuned = runChild(CHURN, flagFor(30));
+  const untuned = runChild(CHURN, flagFor(0));
   // An unknown or renamed flag would be ignored by setFlagsFromString and leave both runs alike.
   t.ok(tuned < untuned * 0.7, `peak heap ${(tuned / 1048576).toFixed(0)} MiB with 30%, ${(untuned / 1048576).toFixed(0)} MiB with V8's own growth`);
 });
@@ -50,10 +57,7 @@ void t.test('heap_growth_percent: default 30, whole percents only', async (t) =>
 });
 
 void t.test('pretenuring is turned off at run time, where V8 reads it', async (t) => {
-  let flag = '';
-  disablePretenuring((f) => {
-    flag = f;
-  });
+  const flag = flagOf(disablePretenuring);
   t.equal(flag, '--no-allocation-site-pretenuring');
   // A site whose objects all survive: with pretenuring V8 soon allocates them in the old generation and
   // stops scavenging for them; without it every one is copied out of the young generation. An unknown or
@@ -71,11 +75,10 @@ const keep = [];
 for (let i = 0; i < 3e6; i++) keep.push(make(i));
 setTimeout(() => process.stdout.write(String(keep.length > 0 ? scavenges : 0)), 50);
 `;
-  const scavenges = (f: string) => Number(execFileSync(process.execPath, ['--max-semi-space-size=16', '-e', KEEP, '--', f], { encoding: 'utf8', timeout: 60_000 }));
   // V8 pretenures from feedback gathered by optimised code, so whether it does in one run depends on when
   // the function was optimised: under load about one run in six is not pretenured. The fewest of several runs
   // is stable: 6-8 with pretenuring on, 15-20 with it off.
-  const fewest = (f: string, runs: number) => Math.min(...Array.from({ length: runs }, () => scavenges(f)));
+  const fewest = (f: string, runs: number) => Math.min(...Array.from({ length: runs }, () => runChild(KEEP, f)));
   const on = fewest('', 5);
   const off = fewest(flag, 3);
   t.ok(off > on * 1.5, `at fewest ${off} scavenges with pretenuring off, ${on} with it on`);
