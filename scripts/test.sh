@@ -8,10 +8,11 @@ set -u
 cd "$(dirname "$0")/.."
 summary=${HERALD_SUMMARY_FILE:-$(mktemp)}
 : > "$summary"
+failures=$(mktemp)
 check() { # name, command...: a check counts as one test
   name=$1; shift
   if "$@"; then echo "ok - $name"; echo "1 passed, 0 failed" >> "$summary"
-  else echo "not ok - $name"; echo "0 passed, 1 failed" >> "$summary"; fi
+  else echo "not ok - $name"; echo "0 passed, 1 failed" >> "$summary"; echo "$name" >> "$failures"; fi
 }
 if ! sh scripts/ensure-deps.sh; then echo "0 passed, 1 failed"; exit 1; fi
 # npm puts node_modules/.bin first on PATH: the `node` dev dependency, the runtime Herald ships on.
@@ -29,11 +30,16 @@ if ! bash scripts/services.sh start $services; then
 fi
 [ "${HERALD_KEEP_SERVICES:-0}" = 1 ] || trap 'bash scripts/services.sh stop $services >/dev/null 2>&1 || true' EXIT INT TERM
 
-npx tap --reporter=tap --jobs=2 --exclude='test/e2e/**' | node scripts/tap-summary.mjs "$summary"
+npx tap --reporter=tap --jobs=2 --exclude='test/e2e/**' | node scripts/tap-summary.mjs "$summary" "$failures"
 if [ -d test/e2e ]; then
-  npx tap --reporter=tap --jobs=1 test/e2e/*.test.ts | node scripts/tap-summary.mjs "$summary"
+  npx tap --reporter=tap --jobs=1 test/e2e/*.test.ts | node scripts/tap-summary.mjs "$summary" "$failures"
 fi
 
+if [ -s "$failures" ]; then
+  echo "herald: what failed (details above):"
+  sed 's/^/  not ok - /' "$failures"
+fi
+rm -f "$failures"
 total=$(awk '{p+=$1; f+=$3} END {printf "%d passed, %d failed", p, f}' "$summary")
 echo "$total"
 [ "$services_ok" = 1 ] || echo "(services failed to start: see above)"
