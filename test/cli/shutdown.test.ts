@@ -44,9 +44,17 @@ function committedOffset(stateDir: string, path: string): number | undefined {
   return doc.files.find((f) => f.path === path)?.offset;
 }
 
+/** The exit code, once Herald has exited and its output has been read to the end. */
 async function exitCode(p: HeraldProcess, timeoutMs: number): Promise<number | null> {
-  await until(() => p.child.exitCode !== null || p.child.signalCode !== null, timeoutMs, 'herald to exit');
-  return p.child.exitCode;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`herald did not exit within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([p.exited, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -77,7 +85,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const seen = await pollReady(p.port, 503, 10_000);
     t.equal(seen[seen.length - 1], 503, `/ready answered 503 while stopping (seen: ${[...new Set(seen)].join(', ')})`);
     t.equal(p.child.exitCode, null, 'still draining: the unanswered batch holds the shutdown');
-    t.ok(p.logs.some((l) => l['msg'] === 'shutting down' && l['signal'] === signal));
+    // The log line travels through a pipe, and can arrive after /ready turned 503.
+    const shuttingDown = () => p.logs.some((l) => l['msg'] === 'shutting down' && l['signal'] === signal);
+    await until(shuttingDown, 10_000, `"shutting down" logged with signal ${signal}`).catch(() => undefined);
+    t.ok(shuttingDown(), `"shutting down" logged with signal ${signal}`);
+    t.equal(p.child.exitCode, null, 'still draining once that was logged');
 
     es.release();
     t.equal(await exitCode(p, 20_000), 0);

@@ -51,7 +51,8 @@ export async function startHerald(configFile: string, env: NodeJS.ProcessEnv = {
     logs: [],
     stderr: '',
     port: 0,
-    exited: new Promise((r) => child.once('exit', (code) => r(code))),
+    // 'close', not 'exit': by then its stdout has been read to the end, its last log lines included.
+    exited: new Promise((r) => child.once('close', (code) => r(code))),
   };
   let buf = '';
   child.stdout?.on('data', (d: Buffer) => {
