@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { durationMs, sizeBytes } from '../config/units';
 import { tailFileConfigSchema, type TailFileConfig } from './tail/config';
+import { DEFAULT_OFFSETS_WRITE_INTERVAL_MS } from './tail/tail-options';
 import { sandboxesConfigSchema } from './sandbox/config';
 
 /** Candidates for the default inputs, in order; only those present at load are used. */
@@ -26,6 +27,7 @@ export const logsSchema = z
     max_open_files: z.number().int().min(1).default(1024).describe('Open file handles at most; idle files are closed first'),
     sandboxes: sandboxesConfigSchema.prefault({}),
     close_inactive_ms: durationMs('Close the handle of a file with no new data for this long (it is reopened and re-verified later)').default(300_000),
+    offsets_write_interval_ms: durationMs('Write the offsets files at most this often (each write is two fsyncs); flushed at once on shutdown and reload. After a crash, what was acknowledged since the last write is read again: duplicates, never a loss').default(DEFAULT_OFFSETS_WRITE_INTERVAL_MS),
   })
   .transform((logs) => ({ ...logs, files: logs.files ?? defaultFiles() }))
   .describe('The logs collector');

@@ -15,6 +15,7 @@ export function tailEngineOptions(logs: LogsConfig, pipeline: PipelineConfig): O
     readChunkBytes: logs.read_chunk_bytes,
     maxOpenFiles: logs.max_open_files,
     closeInactiveMs: logs.close_inactive_ms,
+    offsetsWriteIntervalMs: logs.offsets_write_interval_ms,
   };
 }
 

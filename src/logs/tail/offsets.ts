@@ -18,9 +18,14 @@
  *   at start whose file was not found yet (kept for a retention period: its group may be added later).
  * - Written atomically: temp file, fsync, rename over the old file, fsync the directory. Writes are
  *   coalesced: at most one in flight; requests during a write cause exactly one more write with the
- *   latest state.
+ *   latest state. Writes start at least `minIntervalMs` apart (`logs.offsets_write_interval_ms`), except
+ *   when flushed (shutdown, reload): under load the runner commits several batches a second, and writing
+ *   after each cost two fsyncs per write, hundreds a second. A crash re-reads what was acknowledged since
+ *   the last write: the interval's worth at most, more duplicates and never a lost line.
  */
 import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import type { Logger } from 'pino';
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
@@ -97,25 +102,52 @@ export function offsetsFileName(sourceName: string): string {
   return `${sourceName.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
 }
 
+export interface OffsetStoreOptions {
+  stateDir: string;
+  /** The tail source: the file name and the `source` key. */
+  sourceName: string;
+  /** The positions to write, taken when a write starts. */
+  snapshot: () => StoredPosition[];
+  /** The truncated contents to write (none by default). */
+  truncations?: () => StoredTruncation[];
+  logger: Logger;
+  onWriteError: () => void;
+  /** Wall-clock time for `written_ms`. */
+  nowMs: () => number;
+  /** Least time from the start of one write to the start of the next, unless flushed (default 0). */
+  minIntervalMs?: number;
+}
+
 export class OffsetStore {
   readonly file: string;
   private readonly dir: string;
+  private readonly sourceName: string;
+  private readonly snapshot: () => StoredPosition[];
+  private readonly truncations: () => StoredTruncation[];
+  private readonly logger: Logger;
+  private readonly onWriteError: () => void;
+  private readonly nowMs: () => number;
+  private readonly minIntervalMs: number;
   private requested = 0;
   private written = 0;
+  /** The latest request that must not wait for the interval (flush). */
+  private urgent = 0;
+  private lastStartMs = -Infinity;
+  private dirMade = false;
   private loop: Promise<void> | undefined;
   private waiters: { gen: number; resolve: () => void }[] = [];
+  private endPause: (() => void) | undefined;
 
-  constructor(
-    stateDir: string,
-    private readonly sourceName: string,
-    private readonly snapshot: () => StoredPosition[],
-    private readonly logger: Logger,
-    private readonly onWriteError: () => void,
-    private readonly nowMs: () => number,
-    private readonly truncations: () => StoredTruncation[] = () => [],
-  ) {
-    this.dir = path.join(stateDir, 'offsets');
-    this.file = path.join(this.dir, offsetsFileName(sourceName));
+  constructor(opts: OffsetStoreOptions) {
+    this.dir = path.join(opts.stateDir, 'offsets');
+    this.file = path.join(this.dir, offsetsFileName(opts.sourceName));
+    this.sourceName = opts.sourceName;
+    this.snapshot = opts.snapshot;
+    this.truncations = opts.truncations ?? (() => []);
+    this.logger = opts.logger;
+    this.onWriteError = opts.onWriteError;
+    this.nowMs = opts.nowMs;
+    this.minIntervalMs = opts.minIntervalMs ?? 0;
   }
 
   /**
@@ -170,8 +202,9 @@ export class OffsetStore {
   }
 
   /**
-   * Write the current snapshot. Resolves once a write that started after this call has finished (errors are
-   * logged and counted, never thrown: the positions stay in memory and the next request writes them again).
+   * Write the current snapshot, at most `minIntervalMs` after the previous write started. Resolves once a
+   * write that started after this call has finished (errors are logged and counted, never thrown: the
+   * positions stay in memory and the next request writes them again).
    */
   request(): Promise<void> {
     const gen = ++this.requested;
@@ -180,15 +213,26 @@ export class OffsetStore {
     return done;
   }
 
-  /** Wait for any write in flight or requested. */
+  /** Write the current snapshot now, without waiting for the interval; resolves once it is written. */
+  writeNow(): Promise<void> {
+    const done = this.request();
+    this.urgent = this.requested;
+    this.endPause?.();
+    return done;
+  }
+
+  /** Wait for any write in flight or requested, without waiting for the interval. */
   async flush(): Promise<void> {
-    if (this.written < this.requested) await this.request();
+    if (this.written < this.requested) await this.writeNow();
   }
 
   private async run(): Promise<void> {
     try {
       while (this.written < this.requested) {
+        const wait = this.lastStartMs + this.minIntervalMs - performance.now();
+        if (wait > 0 && this.urgent <= this.written) await this.pause(wait);
         const gen = this.requested;
+        this.lastStartMs = performance.now();
         try {
           await this.writeOnce(this.snapshot(), this.truncations());
         } catch (err) {
@@ -203,6 +247,32 @@ export class OffsetStore {
     }
   }
 
+  /** Opens the temp file, making the directory first when it is not known to exist (or went away). */
+  private async openTemp(tmp: string): Promise<FileHandle> {
+    if (this.dirMade) {
+      try {
+        return await fsp.open(tmp, 'w', 0o644);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    await fsp.mkdir(this.dir, { recursive: true });
+    this.dirMade = true;
+    return fsp.open(tmp, 'w', 0o644);
+  }
+
+  /** Sleeps `ms`, or until writeNow(). */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.endPause?.(), ms);
+      this.endPause = () => {
+        clearTimeout(timer);
+        this.endPause = undefined;
+        resolve();
+      };
+    });
+  }
+
   private async writeOnce(positions: StoredPosition[], truncated: StoredTruncation[]): Promise<void> {
     const doc: Record<string, unknown> = {
       version: OFFSETS_VERSION, source: this.sourceName, written_ms: this.nowMs(), files: positions.map(toDisk),
@@ -213,9 +283,8 @@ export class OffsetStore {
       }));
     }
     const body = JSON.stringify(doc);
-    await fsp.mkdir(this.dir, { recursive: true });
     const tmp = `${this.file}.tmp`;
-    const fh = await fsp.open(tmp, 'w', 0o644);
+    const fh = await this.openTemp(tmp);
     try {
       await fh.writeFile(body, 'utf8');
       await fh.sync();

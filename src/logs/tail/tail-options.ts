@@ -29,7 +29,12 @@ export interface TailSourceOptions {
   pollIntervalMs?: number;
   /** Keep a stored offset whose file is not found for this long (default 24 h). */
   retainMissingMs?: number;
+  /** Start offsets writes at least this far apart, except on flush and close (default 250 ms). */
+  offsetsWriteIntervalMs?: number;
 }
+
+/** `logs.offsets_write_interval_ms` by default. */
+export const DEFAULT_OFFSETS_WRITE_INTERVAL_MS = 250;
 
 /** The optional settings with their defaults, and the ones derived from others. */
 export interface EngineSettings {
@@ -40,6 +45,7 @@ export interface EngineSettings {
   readonly ghostTtlMs: number;
   /** At least 1. */
   readonly maxOpenFiles: number;
+  readonly offsetsWriteIntervalMs: number;
 }
 
 export function engineSettings(opts: TailSourceOptions): EngineSettings {
@@ -49,5 +55,6 @@ export function engineSettings(opts: TailSourceOptions): EngineSettings {
     retainMissingMs: opts.retainMissingMs ?? 86_400_000,
     ghostTtlMs: Math.max(60_000, 3 * opts.rescanIntervalMs),
     maxOpenFiles: Math.max(1, opts.maxOpenFiles ?? 1024),
+    offsetsWriteIntervalMs: opts.offsetsWriteIntervalMs ?? DEFAULT_OFFSETS_WRITE_INTERVAL_MS,
   };
 }

@@ -85,10 +85,16 @@ export class TailSource implements Source<LogEvent> {
       settings.maxOpenFiles,
       { requestScan: () => this.schedule.requestScan(), warnOnce: (key, fields, msg) => this.warnOnce(key, fields, msg) },
     );
-    this.store = new OffsetStore(
-      context.stateDir, opts.name, () => this.table.snapshot(), context.logger,
-      () => this.metrics.offsetWriteErrors.inc(), () => context.clock.now(), () => this.table.snapshotTruncated(),
-    );
+    this.store = new OffsetStore({
+      stateDir: context.stateDir,
+      sourceName: opts.name,
+      snapshot: () => this.table.snapshot(),
+      truncations: () => this.table.snapshotTruncated(),
+      logger: context.logger,
+      onWriteError: () => this.metrics.offsetWriteErrors.inc(),
+      nowMs: () => context.clock.now(),
+      minIntervalMs: settings.offsetsWriteIntervalMs,
+    });
     this.watcher = new DirWatcher((event, p) => this.onFsEvent(event, p), context.logger);
     this.setGroups(opts.groups);
   }
@@ -169,7 +175,7 @@ export class TailSource implements Source<LogEvent> {
       await this.current?.catch(() => undefined);
       await this.watcher.close();
       for (const f of this.table.files.values()) await this.reader.closeFile(f);
-      if (this.loaded) await this.store.request();
+      if (this.loaded) await this.store.writeNow();
     })();
     return this.closing;
   }

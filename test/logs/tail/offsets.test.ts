@@ -1,11 +1,16 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import pino from 'pino';
 import t from 'tap';
-import { OffsetStore, offsetsFileName, type StoredPosition } from '../../../src/logs/tail/offsets';
+import { OffsetStore, offsetsFileName, type OffsetStoreOptions, type StoredPosition } from '../../../src/logs/tail/offsets';
 import { StoredPositions } from '../../../src/logs/tail/stored-positions';
 
 const logger = pino({ level: 'silent' });
+/** A store of source `files`; what is not given writes no positions, counts no errors and stamps time 0. */
+const storeOf = (opts: Partial<OffsetStoreOptions> & { stateDir: string }) => new OffsetStore({
+  sourceName: 'files', snapshot: () => [], logger, onWriteError: () => undefined, nowMs: () => 0, ...opts,
+});
 const pos = (offset: number): StoredPosition => ({
   dev: '2049', ino: '18446744073709551557', fpLen: 4, fpHash: 'abcd', offset, path: '/var/log/x', group: 'files[0]', missingSinceMs: undefined,
 });
@@ -13,7 +18,7 @@ const pos = (offset: number): StoredPosition => ({
 void t.test('missing file loads as empty; writes are atomic and versioned', async (t) => {
   const dir = t.testdir({});
   let state = [pos(10)];
-  const store = new OffsetStore(dir, 'files', () => state, logger, () => undefined, () => 42);
+  const store = storeOf({ stateDir: dir, snapshot: () => state, nowMs: () => 42 });
   t.same(await store.load(), []);
   await store.request();
   const doc = JSON.parse(readFileSync(path.join(dir, 'offsets/files.json'), 'utf8'));
@@ -32,7 +37,7 @@ void t.test('coalescing: one write in flight, one more with the latest state', a
   const dir = t.testdir({});
   let snapshots = 0;
   let offset = 0;
-  const store = new OffsetStore(dir, 'files', () => (snapshots++, [pos(offset)]), logger, () => undefined, () => 0);
+  const store = storeOf({ stateDir: dir, snapshot: () => (snapshots++, [pos(offset)]) });
   const all: Promise<void>[] = [];
   for (let i = 1; i <= 50; i++) {
     offset = i;
@@ -43,9 +48,53 @@ void t.test('coalescing: one write in flight, one more with the latest state', a
   t.equal((await store.load())[0]?.offset, 50, 'the last state is written');
 });
 
+void t.test('writes start at least the interval apart; writeNow and flush do not wait for it', async (t) => {
+  const dir = t.testdir({});
+  const starts: number[] = [];
+  let offset = 0;
+  const store = storeOf({ stateDir: dir, snapshot: () => (starts.push(performance.now()), [pos(offset)]), minIntervalMs: 300 });
+  offset = 1;
+  await store.request();
+  t.equal(starts.length, 1, 'the first write starts at once');
+  // Requests during the interval: one more write, with the latest state, once the interval is over.
+  const all: Promise<void>[] = [];
+  for (let i = 2; i <= 20; i++) {
+    offset = i;
+    all.push(store.request());
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(all);
+  t.equal(starts.length, 2, '19 requests in the interval made one more write');
+  t.ok((starts[1] as number) - (starts[0] as number) >= 299, `the second write started ${((starts[1] as number) - (starts[0] as number)).toFixed(0)} ms after the first`);
+  t.equal((await store.load())[0]?.offset, 20, 'with the latest state');
+
+  offset = 21;
+  void store.request(); // would wait for the interval...
+  const before = performance.now();
+  await store.flush(); // ...but a flush writes now
+  t.equal(starts.length, 3);
+  t.ok((starts[2] as number) - (starts[1] as number) < 300 && (starts[2] as number) >= before - 1, 'the flush did not wait for the interval');
+  t.equal((await store.load())[0]?.offset, 21);
+  offset = 22;
+  await store.writeNow();
+  t.equal(starts.length, 4, 'writeNow writes even with nothing pending');
+  t.equal((await store.load())[0]?.offset, 22);
+});
+
+void t.test('the directory is made once, and again if it goes away', async (t) => {
+  const dir = t.testdir({});
+  let errors = 0;
+  const store = storeOf({ stateDir: path.join(dir, 'state'), snapshot: () => [pos(5)], onWriteError: () => errors++ });
+  await store.writeNow();
+  rmSync(path.join(dir, 'state'), { recursive: true });
+  await store.writeNow();
+  t.equal(errors, 0);
+  t.same(await store.load(), [pos(5)]);
+});
+
 void t.test('a corrupt file is moved aside; an unknown version stops the source', async (t) => {
   const dir = t.testdir({ offsets: { 'files.json': '{"version":1,"files":[{"dev":' } });
-  const store = new OffsetStore(dir, 'files', () => [], logger, () => undefined, () => 7);
+  const store = storeOf({ stateDir: dir, nowMs: () => 7 });
   t.same(await store.load(), []);
   t.ok(existsSync(path.join(dir, 'offsets/files.json.corrupt-7')));
   writeFileSync(path.join(dir, 'offsets/files.json'), '{"version":2,"files":[]}');
@@ -57,7 +106,7 @@ void t.test('a corrupt file is moved aside; an unknown version stops the source'
 void t.test('write errors are counted, not thrown', async (t) => {
   const dir = t.testdir({ state: 'not a directory' });
   let errors = 0;
-  const store = new OffsetStore(path.join(dir, 'state'), 'files', () => [], logger, () => errors++, () => 0);
+  const store = storeOf({ stateDir: path.join(dir, 'state'), onWriteError: () => errors++ });
   await store.request();
   t.equal(errors, 1);
   mkdirSync(path.join(dir, 'ok'));
@@ -66,7 +115,7 @@ void t.test('write errors are counted, not thrown', async (t) => {
 void t.test('truncated contents round-trip; the key is omitted when there are none', async (t) => {
   const dir = t.testdir({});
   let truncated = [{ group: 'files[0]', fpHash: 'f'.repeat(40), offset: 123, expiresMs: 99 }];
-  const store = new OffsetStore(dir, 'files', () => [pos(10)], logger, () => undefined, () => 42, () => truncated);
+  const store = storeOf({ stateDir: dir, snapshot: () => [pos(10)], nowMs: () => 42, truncations: () => truncated });
   await store.request();
   const doc = JSON.parse(readFileSync(path.join(dir, 'offsets/files.json'), 'utf8'));
   t.same(doc.truncated, [{ group: 'files[0]', fp_bytes: 1024, fp_sha1: 'f'.repeat(40), offset: 123, expires_ms: 99 }]);

@@ -328,3 +328,19 @@ void t.test('commits in a row do not wait for a write each: the offsets writes a
   await it.return(undefined);
   await src.close();
 });
+
+void t.test('offsets_write_interval_ms: commits within the interval wait for it; close writes them at once', async (t) => {
+  const dir = t.testdir({ logs: { 'a.log': lines(0, 10) } });
+  const stateDir = path.join(dir, 'state');
+  const src = makeSource(stateDir, [group(path.join(dir, 'logs/*.log'))], { offsetsWriteIntervalMs: 60_000 });
+  const c = new Consumer(src);
+  await c.waitForCount(10);
+  appendFileSync(path.join(dir, 'logs/a.log'), lines(10, 20));
+  await c.waitForCount(20);
+  await sleep(300); // both commits are in; their write waits for the interval
+  t.same(readOffsets(stateDir).files.map((f) => f.offset), [0], 'only the start position found by the first scan is written');
+  const stopped = Date.now();
+  await c.stop();
+  t.ok(Date.now() - stopped < 10_000, 'stop did not wait for the interval');
+  t.same(readOffsets(stateDir).files.map((f) => f.offset), [lines(0, 20).length], 'close wrote the last commit');
+});
