@@ -92,6 +92,8 @@ export class TailedFile {
   copyOf: { key: string; fpHash: string; upTo: number } | undefined;
   /** Lines → events: splitter, multiline joiner, parser (I/O-free). */
   private readonly events: EventAssembler;
+  /** Times the file was started over (truncation, new first bytes): data read before one is not used. */
+  private resets = 0;
 
   constructor(
     readonly key: string, readonly dev: string, readonly ino: string,
@@ -190,9 +192,19 @@ export class TailedFile {
     if (!fh) return res;
     const events = this.events;
     events.begin(rc);
+    // A file that had more to read last time is read on while it is stat'ed: one round trip to the thread
+    // pool instead of two before the main thread has work again. Waiting for the stat, then for the read, was
+    // a fifth of the foundation benchmark's run time. The data is used only if neither check below started
+    // the file over (a truncation, new first bytes): it may come from before that.
+    const aheadAt = this.readOffset;
+    const resetsBefore = this.resets;
+    const ahead = this.caughtUp ? undefined : fh.read(rc.buf, 0, rc.buf.length, aheadAt);
+    // Both settle before anything else can touch the shared buffer, even when one of them failed.
+    const [stat, early] = await Promise.allSettled([fh.stat({ bigint: true }), ahead]);
+    if (stat.status === 'rejected') throw stat.reason;
     // Whole milliseconds, as the bigint stats of discovery and rescans give them: a fractional mtime here
     // would never equal theirs, and every rescan would reopen a file closed for inactivity.
-    const st = await fh.stat({ bigint: true });
+    const st = stat.value;
     const size = Number(st.size);
     const mtimeMs = Number(st.mtimeMs);
     const changed = size !== this.lastSize || mtimeMs !== this.lastMtimeMs;
@@ -212,9 +224,16 @@ export class TailedFile {
     const draining = this.state === 'draining';
     // Draining a file that ends inside an over-long line: one more (empty) read emits that line.
     let eof = size <= this.readOffset && !(draining && events.pendingLineOffset !== undefined);
+    // Read errors surface from the loop's own read, as before.
+    let aheadBytes = early.status === 'fulfilled' && early.value !== undefined && this.resets === resetsBefore
+      && this.readOffset === aheadAt ? early.value.bytesRead : undefined;
     while (!eof && events.hasRoom() && !rc.signal.aborted) {
       const want = rc.buf.length;
-      const { bytesRead } = await fh.read(rc.buf, 0, want, this.readOffset);
+      let bytesRead: number;
+      if (aheadBytes !== undefined) {
+        bytesRead = aheadBytes;
+        aheadBytes = undefined;
+      } else ({ bytesRead } = await fh.read(rc.buf, 0, want, this.readOffset));
       const short = bytesRead < want;
       if (bytesRead > 0) {
         if (this.readOffset + bytesRead > this.endSeen) this.endSeen = this.readOffset + bytesRead;
@@ -271,6 +290,7 @@ export class TailedFile {
   }
 
   private resetToStart(): void {
+    this.resets++;
     this.readOffset = 0;
     this.endSeen = 0;
     this.events.reset();

@@ -50,6 +50,22 @@ void t.test('copytruncate: truncation detected, reading restarts at 0', async (t
   t.equal(await metricValue(s.ctx.metrics, 'herald_tail_rotations_total', { kind: 'truncate' }), 1);
 });
 
+void t.test('copytruncate while behind, with more new bytes than were read: restarts at 0, nothing from the middle', async (t) => {
+  // Batches of 10: after the first one the file is not caught up, so its next read starts before its stat
+  // is known (read-ahead). The new content is longer than what was read, so only its first bytes tell that
+  // it is new; what was read ahead at the old offset (the middle of a new line) must not be used.
+  const s = setup(t, { 'app.log': long(0, 100) });
+  const p = new Puller(makeSource(s.state, [group(s.include)], { context: s.ctx, batchMaxRecords: 10 }));
+  await p.pullCount(10);
+  truncateSync(s.log('app.log'), 0);
+  appendFileSync(s.log('app.log'), long(0, 150, 'after'));
+  await p.pullCount(160);
+  await p.drainFor(300);
+  await p.stop();
+  t.same(p.messages, [...longRange(0, 10), ...longRange(0, 150, 'after')]);
+  t.equal(await metricValue(s.ctx.metrics, 'herald_tail_truncations_total'), 1);
+});
+
 void t.test('copytruncate with the copy matched by the glob: no duplicates, nothing lost', async (t) => {
   const s = setup(t, { 'app.log': long(0, 20) }, 'logs/app.log*');
   const p = new Puller(makeSource(s.state, [group(s.include)], { context: s.ctx }));
