@@ -27,7 +27,7 @@ export const logsSchema = z
     max_open_files: z.number().int().min(1).default(1024).describe('Open file handles at most; idle files are closed first'),
     sandboxes: sandboxesConfigSchema.prefault({}),
     close_inactive_ms: durationMs('Close the handle of a file with no new data for this long (it is reopened and re-verified later)').default(300_000),
-    offsets_write_interval_ms: durationMs('Write the offsets files at most this often (each write is two fsyncs); flushed at once on shutdown and reload. After a crash, what was acknowledged since the last write is read again: duplicates, never a loss').default(DEFAULT_OFFSETS_WRITE_INTERVAL_MS),
+    offsets_write_interval_ms: durationMs('Least time between two writes of an offsets file (each is two fsyncs); shutdown and reload write at once. 0 (default): after every commit, one write at a time, so a crash re-reads only batches that were not acknowledged. A longer interval saves fsyncs on a slow disk, and a crash then also re-reads what was acknowledged since the last write: more duplicates, never a loss').default(DEFAULT_OFFSETS_WRITE_INTERVAL_MS),
   })
   .transform((logs) => ({ ...logs, files: logs.files ?? defaultFiles() }))
   .describe('The logs collector');

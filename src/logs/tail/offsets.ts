@@ -18,11 +18,11 @@
  *   at start whose file was not found yet (kept for a retention period: its group may be added later).
  * - Written atomically: temp file, fsync, rename over the old file, fsync the directory. Writes are
  *   coalesced: at most one in flight; requests during a write cause exactly one more write with the
- *   latest state. Writes start at least `minIntervalMs` apart (`logs.offsets_write_interval_ms`), except
- *   when flushed (shutdown, reload): under load the runner commits ~200 batches a second, and writes back
- *   to back, two fsyncs each, ran ~40 times a second in the foundation benchmark (~4 with 250 ms). A crash
- *   re-reads what was acknowledged since the last write: the interval's worth at most, more duplicates and
- *   never a lost line.
+ *   latest state. Under load the runner commits ~200 batches a second, and writes back to back (two
+ *   fsyncs each) ran ~40 times a second in the foundation benchmark. `minIntervalMs`
+ *   (`logs.offsets_write_interval_ms`, 0 by default) spaces their starts, except when flushed (shutdown,
+ *   reload): fewer fsyncs on a slow disk, but a crash then also re-reads what was acknowledged since the
+ *   last write (more duplicates, never a lost line). With 0, only unacknowledged batches are read again.
  */
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';

@@ -29,12 +29,12 @@ export interface TailSourceOptions {
   pollIntervalMs?: number;
   /** Keep a stored offset whose file is not found for this long (default 24 h). */
   retainMissingMs?: number;
-  /** Start offsets writes at least this far apart, except on flush and close (default 250 ms). */
+  /** Start offsets writes at least this far apart, except on flush and close (default 0: back to back). */
   offsetsWriteIntervalMs?: number;
 }
 
 /** `logs.offsets_write_interval_ms` by default. */
-export const DEFAULT_OFFSETS_WRITE_INTERVAL_MS = 250;
+export const DEFAULT_OFFSETS_WRITE_INTERVAL_MS = 0;
 
 /** The optional settings with their defaults, and the ones derived from others. */
 export interface EngineSettings {
