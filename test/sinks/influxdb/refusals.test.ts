@@ -15,8 +15,14 @@ import { metricValue, sinkConfig, testBucket, waitUntil } from './influx-helpers
 
 const T0 = 1_700_000_000_000;
 
-/** Answers the scripted statuses in turn (then 204), recording when each request arrived. */
-async function scriptedServer(t: { teardown(fn: () => Promise<void>): void }, script: { status: number; headers?: Record<string, string> }[]) {
+/**
+ * Answers the scripted statuses in turn (then 204), recording when each request arrived. Headers given as a
+ * function are made when the request arrives.
+ */
+async function scriptedServer(
+  t: { teardown(fn: () => Promise<void>): void },
+  script: { status: number; headers?: Record<string, string> | (() => Record<string, string>) }[],
+) {
   const arrivals: number[] = [];
   const bodies: string[] = [];
   const server = createServer((req, res) => {
@@ -26,7 +32,8 @@ async function scriptedServer(t: { teardown(fn: () => Promise<void>): void }, sc
       arrivals.push(performance.now());
       bodies.push(Buffer.concat(chunks).toString());
       const step = script[arrivals.length - 1] ?? { status: 204 };
-      res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers });
+      const headers = typeof step.headers === 'function' ? step.headers() : step.headers;
+      res.writeHead(step.status, { 'content-type': 'application/json', ...headers });
       res.end(step.status === 204 ? undefined : JSON.stringify({ code: 'too many requests', message: 'slow down' }));
     });
   });
@@ -38,7 +45,9 @@ async function scriptedServer(t: { teardown(fn: () => Promise<void>): void }, sc
 void t.test('Retry-After on 429 and 503 is honoured instead of the (much shorter) backoff', async (t) => {
   const srv = await scriptedServer(t, [
     { status: 429, headers: { 'retry-after': '1' } },
-    { status: 503, headers: { 'retry-after': new Date(Date.now() + 4000).toUTCString() } },
+    // A date 2.5 s after this answer, which HTTP dates round down to the second: 1.5-2.5 s from now. Made
+    // when the request arrives, not when the test starts, so a slow first round cannot eat into it.
+    { status: 503, headers: () => ({ 'retry-after': new Date(Date.now() + 2500).toUTCString() }) },
   ]);
   const config = influxdbOutputSchema.parse({
     url: srv.url, org: 'o', bucket: 'b', token: 'secret-token', gzip: false,
@@ -51,7 +60,7 @@ void t.test('Retry-After on 429 and 503 is honoured instead of the (much shorter
   t.same(out, { delivered: 1, dropped: 0 });
   t.equal(srv.arrivals.length, 3, 'two refusals, then the write');
   const [a, b, c] = srv.arrivals as [number, number, number];
-  t.ok(b - a >= 950 && b - a < 1800, `waited ${Math.round(b - a)} ms after "Retry-After: 1"`);
+  t.ok(b - a >= 950 && b - a < 2500, `waited ${Math.round(b - a)} ms after "Retry-After: 1"`);
   t.ok(c - b >= 1000, `waited ${Math.round(c - b)} ms after a Retry-After HTTP date (second resolution)`);
   t.equal(srv.bodies[2], 'ra v=1 1700000000000');
   await sink.close(1000);
