@@ -9,7 +9,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt, startHerald, stopHerald, writeConfig, type HeraldProcess } from '../helpers/herald-process';
-import { until } from '../helpers/fakes';
+import { until, within } from '../helpers/fakes';
 import { BulkReceiver } from '../helpers/bulk-receiver';
 
 assertBuilt();
@@ -45,17 +45,7 @@ function committedOffset(stateDir: string, path: string): number | undefined {
 }
 
 /** The exit code, once Herald has exited and its output has been read to the end. */
-async function exitCode(p: HeraldProcess, timeoutMs: number): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`herald did not exit within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([p.exited, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const exitCode = (p: HeraldProcess, timeoutMs: number): Promise<number | null> => within(p.exited, timeoutMs, 'herald to exit');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   void t.test(`${signal} with a bulk request unanswered: /ready turns 503, the batch is still delivered and committed, exit 0`, async (t) => {

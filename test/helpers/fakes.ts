@@ -76,3 +76,16 @@ export async function until(cond: () => boolean, timeoutMs = 5000, what = 'condi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** `p`'s value, or a failure once `ms` have passed: a test that goes wrong ends promptly instead of hanging. */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

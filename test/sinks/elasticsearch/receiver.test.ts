@@ -9,19 +9,7 @@ import { makeMetricPoint, type LogEvent } from '../../../src/pipeline/records';
 import { BulkReceiver, type ItemAnswer } from '../../helpers/bulk-receiver';
 import { capturingLogger, testContext } from '../../helpers/context';
 import { esConfig, events, stateAfter, waitFor } from './helpers';
-
-/** `p`'s value, or a failure once `ms` have passed: a test that goes wrong ends promptly instead of hanging. */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { within } from '../../helpers/fakes';
 
 const encoder = new DocumentEncoder('node-1.test');
 const encoded = (records: readonly unknown[]): string[] => records.map((e) => encoder.encode(e as LogEvent)).sort();
