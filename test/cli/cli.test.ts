@@ -57,8 +57,14 @@ void t.test('run: endpoints, SIGHUP reload (invalid kept out, valid applied), SI
   t.equal((await fetch(`${url}/healthz`)).status, 200);
   t.equal((await fetch(`${url}/ready`)).status, 200);
   t.equal((await fetch(`${url}/nope`)).status, 404);
-  const metrics = await (await fetch(`${url}/metrics`)).text();
-  t.match(metrics, /herald_pipeline_records_total\{source="files",outcome="delivered"\} 1/);
+  // The document is on disk a moment before the runner counts its batch delivered: ask until it has.
+  const delivered = /herald_pipeline_records_total\{source="files",outcome="delivered"\} 1/;
+  let metrics = '';
+  for (let i = 0; i < 100 && !delivered.test(metrics); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 50));
+    metrics = await (await fetch(`${url}/metrics`)).text();
+  }
+  t.match(metrics, delivered);
   t.match(metrics, /herald_process_resident_memory_bytes/);
 
   writeFileSync(file, `${base}logs: { files: [ { path: ${dir}/a.log, format: nonsense } ] }\n`);
