@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.services/', '.tap/', 'bench/.corpus/', 'bench/.out/', 'scripts/services/*.js', 'scripts/*.mjs', 'deploy/**/*.mjs', 'eslint.config.mjs'] },
+  { ignores: ['dist/', 'node_modules/', '.services/', '.tap/', 'bench/.corpus/', 'bench/.out/', 'scripts/services/*.js', 'scripts/*.mjs', 'native/tools/*.mjs', 'native/target/', 'deploy/**/*.mjs', 'eslint.config.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
