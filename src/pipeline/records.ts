@@ -80,7 +80,53 @@ export interface MetricPoint {
   app: string;
 }
 
-export type HeraldRecord = LogEvent | MetricPoint;
+/**
+ * Log events of one origin already encoded as Elasticsearch documents by the native line engine
+ * (src/native): one record for many events, so the per-event work stays out of JavaScript. The documents
+ * sit in `buf`, one after the other, each ending with a newline; `docs` holds DOC_STRIDE numbers per
+ * document (see DOC_* below). Only what the documents were checked for travels with them: the native
+ * redaction gate found nothing to redact in them for their origin's rule set, so the redaction stage passes
+ * them as they are. The QoS stage marks the documents it drops in `dropped` and never touches the bytes.
+ */
+export interface LogBlock {
+  readonly kind: 'logblock';
+  readonly origin: LogOrigin;
+  /** Documents in the block. */
+  readonly count: number;
+  readonly buf: Buffer;
+  readonly docs: Float64Array;
+  /** Set by the QoS stage when it dropped some: 1 = dropped (the sinks skip it). */
+  dropped: Uint8Array | undefined;
+  /** Documents not dropped. */
+  kept: number;
+  /**
+   * The redaction rule set (a Redactor) whose gate judged the documents, undefined when redaction is off:
+   * the redaction stage refuses a block judged by any other rule set than the one of its origin's app.
+   */
+  readonly judgedBy: object | undefined;
+  /** Gives `buf` back for reuse: a sink calls it once it copied the documents it needs (idempotent). */
+  release(): void;
+}
+
+/** The numbers kept per document of a LogBlock, at i * DOC_STRIDE + DOC_*. */
+export const DOC_STRIDE = 4;
+export const DOC_START = 0;
+export const DOC_END = 1;
+export const DOC_TIMESTAMP = 2;
+/** Raw size in bytes as read, for QoS (LogEvent.sizeBytes). */
+export const DOC_SIZE = 3;
+
+/** What a log source yields: events, and blocks of events encoded natively. */
+export type LogRecord = LogEvent | LogBlock;
+
+export type HeraldRecord = LogEvent | LogBlock | MetricPoint;
+
+/** Events a list of records stands for: a block counts its documents. */
+export function eventCount(records: readonly HeraldRecord[]): number {
+  let n = 0;
+  for (const r of records) n += r.kind === 'logblock' ? r.count : 1;
+  return n;
+}
 
 export function makeLogEvent(
   origin: LogOrigin,

@@ -1,5 +1,5 @@
 /**
- * Sends log events to the logs sink and metric points to the metrics sink (the same sink may take both),
+ * Sends log events (and native blocks of them) to the logs sink and metric points to the metrics sink (the same sink may take both),
  * and settles the batch when both answered.
  */
 import { mergeOutcomes, type Batch, type Outcome, type Sink } from './contracts';
@@ -25,7 +25,7 @@ export class Router implements Sink<HeraldRecord> {
     if (this.#logs === this.#metrics) return this.#logs.write(batch);
     const logs: HeraldRecord[] = [];
     const metrics: HeraldRecord[] = [];
-    for (const r of records) (r.kind === 'log' ? logs : metrics).push(r);
+    for (const r of records) (r.kind === 'metric' ? metrics : logs).push(r);
     if (metrics.length === 0) return this.#logs.write(batch);
     if (logs.length === 0) return this.#metrics.write(batch);
     const [a, b] = await Promise.all([this.#logs.write({ records: logs }), this.#metrics.write({ records: metrics })]);

@@ -8,7 +8,7 @@
 import type { Counter, Gauge } from 'prom-client';
 import type { Batch, Outcome, Sink, Source, Transform } from './contracts';
 import type { ComponentContext } from './context';
-import type { HeraldRecord } from './records';
+import { eventCount, type HeraldRecord } from './records';
 import { AckTracker } from './ack-tracker';
 import { counter, gauge } from '../observability/metrics';
 import { errorMessage } from '../errors';
@@ -108,7 +108,7 @@ export class Pipeline {
     } catch (err) {
       // A transform that throws could let unredacted or unthrottled data through: drop the batch, loudly.
       this.#errors.inc({ source: sourceName, stage: 'transform' });
-      this.#records.inc({ source: sourceName, outcome: 'dropped' }, batch.records.length);
+      this.#records.inc({ source: sourceName, outcome: 'dropped' }, eventCount(batch.records));
       logger.error({ err: errorMessage(err) }, 'transform failed; batch dropped');
       tracker.settle(seq);
       return;

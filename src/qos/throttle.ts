@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Batch, Transform } from '../pipeline/contracts';
 import type { Clock, ComponentContext } from '../pipeline/context';
-import { LogFlag, type HeraldRecord, type Identity, type LogEvent, type LogOrigin } from '../pipeline/records';
+import { DOC_SIZE, DOC_STRIDE, LogFlag, type HeraldRecord, type Identity, type LogBlock, type LogEvent, type LogOrigin } from '../pipeline/records';
 import { LimitResolver, type AppLimits, type LabelSetting } from './app-limits';
 import { AppState, NODE_APP, QOS_DATASET } from './app-state';
 import type { QosConfig } from './config';
@@ -48,6 +48,8 @@ export class Throttle implements Transform<HeraldRecord> {
   readonly #evictUs: number;
   #intervalStartUs: number;
   readonly #labelWarned = new Set<string>();
+  /** This batch's outcomes, published once at its end. */
+  readonly #counts = { passedLogs: 0, passedPoints: 0, sampled: 0, droppedApp: 0, droppedNode: 0, droppedSeries: 0, folded: 0 };
 
   constructor(config: QosConfig, context: ComponentContext, name = 'throttle') {
     this.name = name;
@@ -73,17 +75,17 @@ export class Throttle implements Transform<HeraldRecord> {
     const summaries = this.#drain(nowUs, false);
     this.#node?.refill(nowUs);
     const records = batch.records;
-    const node = this.#node;
+    const c = this.#counts;
+    c.passedLogs = c.passedPoints = c.sampled = c.droppedApp = c.droppedNode = c.droppedSeries = c.folded = 0;
     let out: HeraldRecord[] | undefined; // allocated at the first drop only
     let origin: LogOrigin | undefined;
     let metricApp: string | undefined;
     let state: AppState | undefined;
     let exempt = false;
-    let passedLogs = 0, passedPoints = 0, sampled = 0, droppedApp = 0, droppedNode = 0, droppedSeries = 0, folded = 0;
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as HeraldRecord;
       let pass: boolean;
-      if (r.kind === 'log') {
+      if (r.kind !== 'metric') {
         if (r.origin !== origin) {
           origin = r.origin;
           metricApp = undefined;
@@ -92,31 +94,10 @@ export class Throttle implements Transform<HeraldRecord> {
           if (!exempt) state = this.#forLog(origin.identity, nowUs);
         }
         if (exempt) pass = true;
-        else {
-          const s = state as AppState;
-          if (s === this.#other) folded++;
+        else if (r.kind === 'log') {
           // A truncated line costs what is shipped, not the megabytes skipped on disk (they never leave the node).
-          const size = r.flags & LogFlag.truncated ? Math.min(r.sizeBytes, r.message.length) : r.sizeBytes;
-          const outcome = this.#line(s, size, node);
-          pass = outcome <= SAMPLED;
-          if (outcome === PASSED) passedLogs++;
-          else if (outcome === SAMPLED) {
-            sampled++;
-            s.sampledLines++;
-            s.sampledBytes += size;
-            s.batchSampledLines++;
-          } else {
-            if (outcome === DROPPED_APP) droppedApp++;
-            else {
-              droppedNode++;
-              s.nodeDroppedLines++;
-            }
-            s.droppedLines++;
-            s.droppedBytes += size;
-            s.batchDroppedLines++;
-            s.batchDroppedBytes += size;
-          }
-        }
+          pass = this.#logLine(state as AppState, r.flags & LogFlag.truncated ? Math.min(r.sizeBytes, r.message.length) : r.sizeBytes);
+        } else pass = this.#block(state as AppState, r);
       } else {
         if (origin !== undefined || r.app !== metricApp || state === undefined) {
           origin = undefined;
@@ -124,11 +105,11 @@ export class Throttle implements Transform<HeraldRecord> {
           state = this.#forMetric(r.app, nowUs);
         }
         const s = state;
-        if (s === this.#other) folded++;
+        if (s === this.#other) c.folded++;
         pass = (r.app === '' && !this.#cfg.throttle_node) || (s.series as SeriesBudget).admit(seriesKey(r), s.limits.seriesPerWindow);
-        if (pass) passedPoints++;
+        if (pass) c.passedPoints++;
         else {
-          droppedSeries++;
+          c.droppedSeries++;
           s.droppedPoints++;
           s.batchDroppedPoints++;
         }
@@ -138,13 +119,58 @@ export class Throttle implements Transform<HeraldRecord> {
     }
     for (const s of this.#touched) s.publishBatch();
     this.#touched.length = 0;
-    this.#metrics.publishBatch(passedLogs, passedPoints, sampled, droppedApp, droppedNode, droppedSeries, folded);
+    this.#metrics.publishBatch(c.passedLogs, c.passedPoints, c.sampled, c.droppedApp, c.droppedNode, c.droppedSeries, c.folded);
     if (summaries.length > 0) {
       out ??= records.slice();
       for (const e of summaries) out.push(e);
     }
     if (out === undefined) return batch;
     return batch.checkpoint === undefined ? { records: out } : { records: out, checkpoint: batch.checkpoint };
+  }
+
+  /** One log line of `size` bytes of app `s`, counted; true when it passes (sampled lines pass). */
+  #logLine(s: AppState, size: number): boolean {
+    const c = this.#counts;
+    if (s === this.#other) c.folded++;
+    const outcome = this.#line(s, size, this.#node);
+    if (outcome === PASSED) {
+      c.passedLogs++;
+      return true;
+    }
+    if (outcome === SAMPLED) {
+      c.sampled++;
+      s.sampledLines++;
+      s.sampledBytes += size;
+      s.batchSampledLines++;
+      return true;
+    }
+    if (outcome === DROPPED_APP) c.droppedApp++;
+    else {
+      c.droppedNode++;
+      s.nodeDroppedLines++;
+    }
+    s.droppedLines++;
+    s.droppedBytes += size;
+    s.batchDroppedLines++;
+    s.batchDroppedBytes += size;
+    return false;
+  }
+
+  /**
+   * The documents of a native block, one line each, in order (as if they were log events); the dropped ones
+   * are marked in the block. True while any document is kept. (The native engine hands truncated lines to
+   * JavaScript, so a document's size is what is shipped.)
+   */
+  #block(s: AppState, b: LogBlock): boolean {
+    const docs = b.docs;
+    for (let k = 0; k < b.count; k++) {
+      if (b.dropped !== undefined && b.dropped[k] === 1) continue;
+      if (this.#logLine(s, docs[k * DOC_STRIDE + DOC_SIZE] as number)) continue;
+      b.dropped ??= new Uint8Array(b.count);
+      b.dropped[k] = 1;
+      b.kept--;
+    }
+    return b.kept > 0;
   }
 
   /** One line of `size` bytes of app `s`: passes if its bucket and (if any) the node ceiling afford it. */

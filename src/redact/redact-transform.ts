@@ -10,7 +10,8 @@
 import type { Counter } from 'prom-client';
 import type { Batch, Transform } from '../pipeline/contracts';
 import type { ComponentContext } from '../pipeline/context';
-import type { HeraldRecord, Identity, LogEvent, MetricPoint } from '../pipeline/records';
+import type { HeraldRecord, Identity, LogBlock, LogEvent, MetricPoint } from '../pipeline/records';
+import { ErrorCode, HeraldError } from '../errors';
 import { counter } from '../observability/metrics';
 import type { RedactConfig } from './config';
 import { Redaction } from './compile';
@@ -43,7 +44,8 @@ export class RedactTransform implements Transform<HeraldRecord> {
     for (const rec of batch.records) {
       if (rec.kind === 'log') {
         if (this.#log(rec)) logs++;
-      } else if (this.#metric(rec)) metrics++;
+      } else if (rec.kind === 'logblock') this.#block(rec);
+      else if (this.#metric(rec)) metrics++;
     }
     if (logs > 0) this.#records.inc({ kind: 'log' }, logs);
     if (metrics > 0) this.#records.inc({ kind: 'metric' }, metrics);
@@ -52,13 +54,30 @@ export class RedactTransform implements Transform<HeraldRecord> {
   }
 
   #log(e: LogEvent): boolean {
-    const identity = e.origin.identity;
+    const r = this.#forIdentity(e.origin.identity);
+    return r.active && r.redactEvent(e);
+  }
+
+  #forIdentity(identity: Identity): Redactor {
     let r = this.#byIdentity.get(identity);
     if (r === undefined) {
       r = this.redaction.forApp(identity.app);
       this.#byIdentity.set(identity, r);
     }
-    return r.active && r.redactEvent(e);
+    return r;
+  }
+
+  /**
+   * A native block (src/native) was judged on the node by the native gate of its app's rule set, which
+   * fires whenever this stage could change something: those lines took the JavaScript path and arrive here
+   * as log events. A block judged by another rule set (never expected: the gates are built from this
+   * stage's rule sets) is refused, and the runner drops the batch loudly rather than ship it unjudged.
+   */
+  #block(b: LogBlock): void {
+    const r = this.#forIdentity(b.origin.identity);
+    if (b.judgedBy !== (r.active ? r : undefined)) {
+      throw new HeraldError(ErrorCode.redact, `native documents of ${b.origin.path} were checked against another redaction rule set`);
+    }
   }
 
   #metric(p: MetricPoint): boolean {

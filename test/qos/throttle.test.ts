@@ -1,7 +1,8 @@
 import t from 'tap';
 import { Throttle } from '../../src/qos/throttle';
 import { FakeClock, capturingLogger, testContext } from '../helpers/context';
-import { LogFlag, type HeraldRecord, type LogEvent } from '../../src/pipeline/records';
+import { LogFlag, type HeraldRecord, type LogEvent, type LogRecord } from '../../src/pipeline/records';
+import { asEvents, makeBlock } from '../helpers/blocks';
 import { isSummary, lines, metricValue, origin, point, qos, qosFields } from './helpers';
 
 const setup = (over: Record<string, unknown>, dir: string) => {
@@ -278,4 +279,22 @@ void t.test('a truncated line costs the bytes shipped, not the bytes skipped on 
   huge!.flags = LogFlag.truncated;
   const after = lines(app, 3);
   t.equal(throttle.apply({ records: [huge!, ...after] }).records.length, 4, 'the lines after it still fit the bucket');
+});
+
+void t.test('native blocks: each document is a line of its app, in order; drops are marked in the block', async (t) => {
+  const { ctx, throttle } = setup({ defaults: { lines_per_sec: 10, burst_lines: 10, bytes_per_sec: 0 } }, t.testdir());
+  const web = origin('/shop/web');
+  const before = lines(web, 4);
+  const block = makeBlock(web, Array.from({ length: 10 }, (_, i) => `{"message":"doc ${i}"}`), { sizes: Array(10).fill(100) as number[] });
+  const out = throttle.apply({ records: [...before, block], checkpoint: 'cp' });
+  t.equal(out.records.at(-1), block, 'the block is kept: some of its documents pass');
+  t.equal(block.kept, 6, '10 lines of burst: 4 events, then 6 documents');
+  t.same([...(block.dropped ?? [])], [0, 0, 0, 0, 0, 0, 1, 1, 1, 1], 'the last four documents are dropped');
+  t.same(asEvents(out.records as LogRecord[]).map((e) => e.message), [...before.map((e) => e.message), 'doc 0', 'doc 1', 'doc 2', 'doc 3', 'doc 4', 'doc 5']);
+  const text = await ctx.metrics.metrics();
+  t.equal(metricValue(text, 'herald_qos_dropped_lines_total{app="/shop/web"}'), 4);
+  t.equal(metricValue(text, 'herald_qos_dropped_bytes_total{app="/shop/web"}'), 400, 'bytes as read, from the block');
+  const full = makeBlock(web, ['{"message":"late"}']);
+  t.same(throttle.apply({ records: [full] }).records, [], 'a block with nothing left is removed');
+  t.equal(full.kept, 0);
 });

@@ -13,6 +13,9 @@ import { fileOutputSchema } from '../../src/sinks/file/config';
 import { makeLogEvent, makeMetricPoint, type HeraldRecord, type LogEvent } from '../../src/pipeline/records';
 import { ListSource, testOrigin, until } from '../helpers/fakes';
 import { capturingLogger, testContext } from '../helpers/context';
+import { makeBlock } from '../helpers/blocks';
+import { RedactTransform } from '../../src/redact/redact-transform';
+import { ErrorCode } from '../../src/errors';
 import { generateCorpus } from '../fixtures/redact/generate';
 
 const corpus = generateCorpus();
@@ -101,4 +104,23 @@ void t.test('end to end: runner + redact + real file output; the NDJSON holds no
   t.match(lp, /user=\[REDACTED:email\]/);
   const log = lines.join('\n');
   for (const s of allSecrets) t.notOk(log.includes(s), 'no secret in Herald logs');
+});
+
+void t.test('native blocks pass as they are when judged by their app\'s rule set; any other is refused', async (t) => {
+  const ctx = testContext(t.testdir());
+  const cfg = redactSchema.parse({ overrides: [{ app: '/pay/**', rules: { email: false } }] });
+  const tr = new RedactTransform(cfg, ctx);
+  const own = tr.redaction.forApp(testOrigin.identity.app);
+  const doc = '{"message":"nothing to see"}';
+  const block = makeBlock(testOrigin, [doc], { judgedBy: own });
+  const out = tr.apply({ records: [block] });
+  t.equal(out.records[0], block);
+  t.equal(block.buf.toString('utf8', 0, doc.length), doc, 'the bytes are untouched');
+  const pay = { ...testOrigin, identity: { ...testOrigin.identity, app: '/pay/api' } };
+  t.not(tr.redaction.forApp('/pay/api'), own, 'another rule set for /pay/**');
+  t.throws(() => tr.apply({ records: [makeBlock(pay, [doc], { judgedBy: own })] }), { code: ErrorCode.redact }, 'judged by the wrong rule set: refused');
+  t.throws(() => tr.apply({ records: [makeBlock(testOrigin, [doc])] }), { code: ErrorCode.redact }, 'not judged at all while redaction is on: refused');
+  const off = new RedactTransform(redactSchema.parse({ enabled: false }), ctx);
+  const unjudged = makeBlock(testOrigin, [doc]);
+  t.equal(off.apply({ records: [unjudged] }).records[0], unjudged, 'redaction off: nothing to judge');
 });

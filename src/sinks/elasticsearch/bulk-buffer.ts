@@ -11,8 +11,8 @@
  */
 import type { Outcome } from '../../pipeline/contracts';
 import { NdjsonWriter, type BufferPool } from '../ndjson-writer';
-import type { LogEvent } from '../../pipeline/records';
-import type { DocumentEncoder } from './encode';
+import { DOC_END, DOC_START, DOC_STRIDE, DOC_TIMESTAMP, type LogBlock, type LogEvent } from '../../pipeline/records';
+import type { DocumentEncoder, IndexNamer } from './encode';
 
 /** One pipeline batch: settles (resolves its write) when every one of its documents is settled. */
 export class BatchState {
@@ -71,6 +71,21 @@ export class ItemSet {
     this.#docStarts.push(this.#w.length + head.length);
     encoder.write(this.#w, e, head);
     this.#starts.push(this.#w.length);
+  }
+
+  /** Appends the kept documents of a native block as items, each after its action line (`namer.head`). */
+  addBlock(b: LogBlock, namer: IndexNamer): void {
+    const docs = b.docs;
+    const dropped = b.dropped;
+    for (let k = 0; k < b.count; k++) {
+      if (dropped !== undefined && dropped[k] === 1) continue;
+      const i = k * DOC_STRIDE;
+      const head = namer.head(docs[i + DOC_TIMESTAMP] as number);
+      this.#w.bytes(head);
+      this.#docStarts.push(this.#w.length);
+      this.#w.raw(b.buf, docs[i + DOC_START] as number, docs[i + DOC_END] as number);
+      this.#starts.push(this.#w.length);
+    }
   }
 
   get count(): number {

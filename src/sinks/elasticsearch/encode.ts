@@ -5,7 +5,7 @@
  * json-bytes.ts. The output is exactly what JSON.stringify of the nested object would give, minus undefined
  * members (test/sinks/elasticsearch/encode.test.ts compares the two).
  */
-import { LOG_FLAG_NAMES, LogFlag, type LogEvent } from '../../pipeline/records';
+import { DOC_END, DOC_START, DOC_STRIDE, DOC_TIMESTAMP, LOG_FLAG_NAMES, LogFlag, type LogBlock, type LogEvent } from '../../pipeline/records';
 import { writeJsonMembers } from '../json-bytes';
 import { NdjsonWriter } from '../ndjson-writer';
 
@@ -28,6 +28,11 @@ const isOwnedKey = (key: string) => OWNED.has(key);
 /** Keys of `fields.log` that the encoder owns. */
 const isOwnedLogKey = (key: string) => key === 'file' || key === 'offset' || key === 'level' || key === 'flags';
 
+/** `,"log":{"file":{"path":…},"offset":`: what precedes the offset in every document of an origin. */
+export function logHead(origin: LogEvent['origin']): Buffer {
+  return Buffer.from(`,"log":{"file":{"path":${JSON.stringify(origin.path)}},"offset":`);
+}
+
 /** The constant parts of every document of one origin (file), encoded once. */
 interface OriginParts {
   logHead: Buffer; // ,"log":{"file":{"path":...},"offset":
@@ -48,16 +53,15 @@ export class DocumentEncoder {
   #parts(origin: LogEvent['origin']): OriginParts {
     let parts = this.#origins.get(origin);
     if (parts === undefined) {
-      parts = {
-        logHead: Buffer.from(`,"log":{"file":{"path":${JSON.stringify(origin.path)}},"offset":`),
-        tail: Buffer.from(this.#tail(origin.dataset, origin.identity.docFragment)),
-      };
+      parts = { logHead: logHead(origin), tail: Buffer.from(this.tail(origin, origin.dataset)) };
       this.#origins.set(origin, parts);
     }
     return parts;
   }
 
-  #tail(dataset: string, identity: string): string {
+  /** What follows the `log` object: `},"event":{"dataset":…},"host":{…}[,identity]`. */
+  tail(origin: LogEvent['origin'], dataset: string): string {
+    const identity = origin.identity.docFragment;
     return `},"event":{"dataset":${JSON.stringify(dataset)}},${this.#hostJson}${identity === '' ? '' : `,${identity}`}`;
   }
 
@@ -92,7 +96,7 @@ export class DocumentEncoder {
       writeJsonMembers(w, logFields as Record<string, unknown>, isOwnedLogKey);
     }
     if (e.dataset === e.origin.dataset) w.bytes(parts.tail);
-    else w.part(this.#tail(e.dataset, e.origin.identity.docFragment));
+    else w.part(this.tail(e.origin, e.dataset));
     if (fields !== undefined) writeJsonMembers(w, fields, isOwnedKey);
     if (e.error !== undefined) {
       w.bytes(ERROR_KEY);
@@ -118,6 +122,24 @@ export class DocumentEncoder {
     w.byte(0x30 + (millis % 10));
     w.bytes(AFTER_TIMESTAMP);
   }
+}
+
+/**
+ * The kept documents of a native block (src/native), each after its action line, as `DocumentEncoder.write`
+ * would have written their events: the native engine wrote the documents themselves. Returns how many.
+ */
+export function writeBlock(w: NdjsonWriter, b: LogBlock, namer: IndexNamer): number {
+  const docs = b.docs;
+  const dropped = b.dropped;
+  let n = 0;
+  for (let k = 0; k < b.count; k++) {
+    if (dropped !== undefined && dropped[k] === 1) continue;
+    const i = k * DOC_STRIDE;
+    w.bytes(namer.head(docs[i + DOC_TIMESTAMP] as number));
+    w.raw(b.buf, docs[i + DOC_START] as number, docs[i + DOC_END] as number);
+    n++;
+  }
+  return n;
 }
 
 let lastSecond = NaN;

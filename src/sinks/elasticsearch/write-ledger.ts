@@ -7,7 +7,7 @@
  * Invariant: a write is resolved (or rejected) exactly once; `settled` on its BatchState marks it.
  */
 import type { Outcome } from '../../pipeline/contracts';
-import type { HeraldRecord } from '../../pipeline/records';
+import { eventCount, type HeraldRecord } from '../../pipeline/records';
 import { ErrorCode, HeraldError } from '../../errors';
 import { BatchState, ItemSet } from './bulk-buffer';
 import type { DocumentEncoder, IndexNamer } from './encode';
@@ -44,14 +44,14 @@ export class WriteLedger {
    */
   open(records: readonly HeraldRecord[], resolve: (o: Outcome) => void, reject: (e: Error) => void): ItemSet | undefined {
     const state = new BatchState(0, resolve, reject);
-    const set = new ItemSet(state, false, this.#size.for(records.length), this.#pool);
+    const set = new ItemSet(state, false, this.#size.for(eventCount(records)), this.#pool);
     let skipped = 0;
     for (const r of records) {
-      if (r.kind !== 'log') {
-        skipped++;
-        continue;
-      }
-      set.addEvent(this.#namer.head(r.timestampMs), r, this.#encoder);
+      if (r.kind === 'log') set.addEvent(this.#namer.head(r.timestampMs), r, this.#encoder);
+      else if (r.kind === 'logblock') {
+        set.addBlock(r, this.#namer);
+        r.release();
+      } else skipped++;
     }
     if (skipped > 0) {
       state.dropped = skipped;

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import type { Counter } from 'prom-client';
 import type { Batch, Outcome, Sink } from '../../pipeline/contracts';
 import type { ComponentContext } from '../../pipeline/context';
-import type { HeraldRecord } from '../../pipeline/records';
+import { eventCount, type HeraldRecord } from '../../pipeline/records';
 import { counter } from '../../observability/metrics';
 import { errorMessage } from '../../errors';
-import { DocumentEncoder, IndexNamer } from '../elasticsearch/encode';
+import { DocumentEncoder, IndexNamer, writeBlock } from '../elasticsearch/encode';
 import { BodySize, BufferPool, NdjsonWriter } from '../ndjson-writer';
 import { encodePoint } from '../influxdb/encode';
 import type { FileOutputConfig } from './config';
@@ -98,6 +98,9 @@ export class FileSink implements Sink<HeraldRecord> {
         if (!this.#logs) continue;
         this.#encoder.write((e.logOut ??= new NdjsonWriter(this.#logSize.for(records.length), this.#bodies)), r, this.#index.head(r.timestampMs));
         e.logs++;
+      } else if (r.kind === 'logblock') {
+        if (this.#logs) e.logs += writeBlock((e.logOut ??= new NdjsonWriter(this.#logSize.for(eventCount(records)), this.#bodies)), r, this.#index);
+        r.release();
       } else {
         if (!this.#metrics) continue;
         const line = encodePoint(r);

@@ -6,6 +6,7 @@ import { isRetriableStatus } from '../../../src/sinks/elasticsearch/retry-policy
 import { DocumentEncoder, IndexNamer } from '../../../src/sinks/elasticsearch/encode';
 import { makeLogEvent } from '../../../src/pipeline/records';
 import type { Outcome } from '../../../src/pipeline/contracts';
+import { makeBlock } from '../../helpers/blocks';
 
 function itemSet(tag: string, n: number, outcomes: Outcome[] = []): ItemSet {
   const set = new ItemSet(new BatchState(n, (o) => outcomes.push(o), () => undefined), false);
@@ -99,4 +100,21 @@ void t.test('log events added by the encoder read back as their action line and 
   t.same(events.map((_, i) => set.doc(i)), events.map((e) => enc.encode(e)));
   t.same(events.map((_, i) => set.action(i)), events.map((e) => namer.actionLine(e.timestampMs)));
   t.equal(set.byteLength, events.reduce((n, e, i) => n + set.itemBytes(i), 0));
+});
+
+void t.test('native blocks become items: their kept documents after their action lines, bytes copied as they are', async (t) => {
+  const enc = new DocumentEncoder('n');
+  const namer = new IndexNamer('logs-%Y.%m.%d');
+  const origin = { path: '/p', dataset: 'd', identity: { app: '', docFragment: '', labels: {} } };
+  const event = makeLogEvent(origin, 'before', 0, 7, 0, Date.UTC(2026, 0, 1));
+  const docs = ['{"message":"€ one"}', '{"message":"two"}', '{"message":"three"}'];
+  const block = makeBlock(origin, docs, { timestampMs: Date.UTC(2026, 0, 2) });
+  block.dropped = new Uint8Array([0, 1, 0]);
+  block.kept = 2;
+  const set = new ItemSet(new BatchState(3, () => undefined, () => undefined), false, 16);
+  set.addEvent(namer.head(event.timestampMs), event, enc);
+  set.addBlock(block, namer);
+  t.equal(set.count, 3, 'the event and the two kept documents');
+  t.same([1, 2].map((i) => set.doc(i)), [docs[0], docs[2]]);
+  t.same([0, 1, 2].map((i) => set.action(i)), ['{"create":{"_index":"logs-2026.01.01"}}', '{"create":{"_index":"logs-2026.01.02"}}', '{"create":{"_index":"logs-2026.01.02"}}']);
 });

@@ -6,7 +6,8 @@ import { FileSink } from '../../../src/sinks/file/file-sink';
 import { RotatingFile } from '../../../src/sinks/file/rotating-file';
 import { fileOutputSchema } from '../../../src/sinks/file/config';
 import { makeMetricPoint } from '../../../src/pipeline/records';
-import { logRecords } from '../../helpers/fakes';
+import { logRecords, testOrigin } from '../../helpers/fakes';
+import { makeBlock } from '../../helpers/blocks';
 import { testContext } from '../../helpers/context';
 
 const config = (over: Record<string, unknown> = {}) => fileOutputSchema.parse(over);
@@ -208,4 +209,19 @@ void t.test('an interval sync that fails keeps its appends pending until a later
   t.equal(errors.length, 1, 'the failed sync was reported');
   await file.close(1000);
   t.equal(readFileSync(join(dir, 'x.lp'), 'utf8'), 'first\nsecond\n');
+});
+
+void t.test('native blocks: the kept documents, each after its action line, in the batch\'s order; the block is released', async (t) => {
+  const dir = t.testdir();
+  const sink = new FileSink({ config: config({ dir }), context: testContext(dir), logs: true, metrics: false });
+  const block = makeBlock(testOrigin, ['{"message":"b0"}', '{"message":"b1"}', '{"message":"b2"}'], { timestampMs: 1_700_000_000_000 });
+  block.dropped = new Uint8Array([0, 0, 1]);
+  block.kept = 2;
+  const outcome = await sink.write({ records: [...logRecords(1), block, ...logRecords(1, 1)] });
+  t.same(outcome, { delivered: 4, dropped: 0 }, 'two events and two documents');
+  t.equal(block.released, 1, 'the block\'s Buffer is given back once copied');
+  const lines = readFileSync(join(dir, 'logs.ndjson'), 'utf8').trimEnd().split('\n');
+  t.same(lines.filter((_, i) => i % 2 === 1).map((l) => (JSON.parse(l) as { message: string }).message), ['line 0', 'b0', 'b1', 'line 1']);
+  t.same(JSON.parse(lines[2] as string), { create: { _index: 'herald-logs-2023.11.14' } });
+  await sink.close(1000);
 });
