@@ -2,7 +2,8 @@
 // depth 1 of every file). A file that failed without a failing named test (it crashed, or did not
 // compile) counts as one failure. Appends "N passed, N failed[, N skipped]" to the file given as
 // argv[2], and one line "file › test" per failure to the file given as argv[3], if any, so that the
-// test command can name them again at the very end of a long output.
+// test command can name them again at the very end of a long output. argv[4], if given, prefixes those
+// lines (a second run of the same files in another mode, e.g. "native: ").
 import { createInterface } from 'node:readline';
 import { writeFileSync } from 'node:fs';
 
@@ -44,5 +45,6 @@ for await (const line of rl) {
 const summary = `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
 if (process.argv[2]) writeFileSync(process.argv[2], `${summary}\n`, { flag: 'a' });
 if (process.argv[3] && failures.length > 0) {
-  writeFileSync(process.argv[3], failures.map((f) => `${f}\n`).join(''), { flag: 'a' });
+  const label = process.argv[4] ?? '';
+  writeFileSync(process.argv[3], failures.map((f) => `${label}${f}\n`).join(''), { flag: 'a' });
 }

@@ -19,6 +19,12 @@ if ! sh scripts/ensure-deps.sh; then echo "0 passed, 1 failed"; exit 1; fi
 echo "herald: testing on Node.js $(node --version)" >&2
 check lint npx eslint .
 check typecheck npx tsc -p tsconfig.json --noEmit
+# The native line engine (native/, Rust): its own unit tests; and with cargo present, the TypeScript tests that
+# compare it with the JavaScript path must find it built (they fail instead of skipping).
+if command -v cargo >/dev/null 2>&1; then
+  export HERALD_TEST_NATIVE_REQUIRED=1
+  check native-unit cargo test --quiet --manifest-path native/Cargo.toml
+fi
 
 # The services the tests use.
 services=${HERALD_TEST_SERVICES:-rsyslog haproxy node_exporter elasticsearch influxdb}
@@ -31,6 +37,10 @@ fi
 [ "${HERALD_KEEP_SERVICES:-0}" = 1 ] || trap 'bash scripts/services.sh stop $services >/dev/null 2>&1 || true' EXIT INT TERM
 
 npx tap --reporter=tap --jobs=2 --exclude='test/e2e/**' | node scripts/tap-summary.mjs "$summary" "$failures"
+# The tail engine's tests once more, with every file read through the native line engine.
+if [ "${HERALD_TEST_NATIVE_REQUIRED:-0}" = 1 ]; then
+  HERALD_TEST_NATIVE=1 npx tap --reporter=tap --jobs=2 test/logs/tail/*.test.ts | node scripts/tap-summary.mjs "$summary" "$failures" 'native engine: '
+fi
 if [ -d test/e2e ]; then
   npx tap --reporter=tap --jobs=1 test/e2e/*.test.ts | node scripts/tap-summary.mjs "$summary" "$failures"
 fi

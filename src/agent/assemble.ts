@@ -26,6 +26,10 @@ import type { ScrapeConfig } from '../scrape/config';
 import type { MesosMetadata } from '../mesos/model';
 import { QosSummarySource, type QosConfig, type Throttle } from '../qos';
 import type { RedactConfig } from '../redact/config';
+import type { RedactTransform } from '../redact/redact-transform';
+import { nativeBinding, nativeStatus } from '../native/binding';
+import { NativeLines } from '../native/native-lines';
+import { ErrorCode, HeraldError } from '../errors';
 
 export interface AssembleOptions {
   /** URL of Herald's own /metrics once the server listens (the scrape collector's `self` target). */
@@ -37,7 +41,8 @@ export function assemble(config: HeraldConfig, context: ComponentContext, opts: 
   const mesos = needsMesos(config) ? createMesosMetadata(config.mesos, context) : undefined;
   if (mesos) resources.push(mesosResource(mesos));
 
-  const sources = buildSources(config, context, mesos, opts);
+  const redact = registry.get<'transform', { config: RedactConfig }>('transform', 'redact').create({ config: config.redact }, context);
+  const sources = buildSources(config, context, mesos, opts, nativeLines(config, context, redact as RedactTransform));
   const transforms: Transform<HeraldRecord>[] = [];
   if (config.qos.enabled) {
     const throttle = registry.get<'transform', { config: QosConfig }>('transform', 'throttle').create({ config: config.qos }, context);
@@ -45,7 +50,7 @@ export function assemble(config: HeraldConfig, context: ComponentContext, opts: 
     // Summaries of what the throttle dropped also go out when no batch flows to carry them.
     sources.push(new QosSummarySource(throttle as Throttle, context.logger));
   }
-  transforms.push(registry.get<'transform', { config: RedactConfig }>('transform', 'redact').create({ config: config.redact }, context));
+  transforms.push(redact);
 
   return new Pipeline({
     resources,
@@ -55,6 +60,23 @@ export function assemble(config: HeraldConfig, context: ComponentContext, opts: 
     context,
     maxInFlightBatches: config.pipeline.max_in_flight_batches,
   });
+}
+
+/**
+ * The native line engine for the log sources, with the redaction stage's own rule sets (the stage checks
+ * that every native block was judged by its app's rule set), or undefined: JavaScript only.
+ */
+function nativeLines(config: HeraldConfig, context: ComponentContext, redact: RedactTransform): NativeLines | undefined {
+  const mode = config.logs.native;
+  const binding = mode === 'off' ? undefined : nativeBinding();
+  if (binding === undefined) {
+    if (mode === 'on') throw new HeraldError(ErrorCode.config, `logs.native: on, but the native line engine is not available: ${nativeStatus()}`);
+    context.logger.info({ native: mode === 'off' ? 'logs.native: off' : nativeStatus() }, 'native line engine not in use: log lines are processed in JavaScript');
+    return undefined;
+  }
+  context.logger.info({ native: nativeStatus() }, 'native line engine in use');
+  const redaction = redact.redaction;
+  return new NativeLines(binding, context.hostname, (app) => (redaction.enabled ? redaction.forApp(app) : undefined));
 }
 
 function needsMesos(config: HeraldConfig): boolean {
@@ -74,17 +96,20 @@ function mesosResource(mesos: MesosService): SharedResource {
   };
 }
 
-function buildSources(config: HeraldConfig, context: ComponentContext, mesos: MesosService | undefined, opts: AssembleOptions): Source<HeraldRecord>[] {
+function buildSources(
+  config: HeraldConfig, context: ComponentContext, mesos: MesosService | undefined, opts: AssembleOptions, lines: NativeLines | undefined,
+): Source<HeraldRecord>[] {
   const sources: Source<HeraldRecord>[] = [];
+  const native = lines === undefined ? {} : { nativeLines: lines };
   if (config.logs.files.length > 0) {
-    const tail = registry.get<'source', { name: string; logs: LogsConfig; pipeline: PipelineConfig }>('source', 'tail');
-    sources.push(tail.create({ name: 'files', logs: config.logs, pipeline: config.pipeline }, context));
+    const tail = registry.get<'source', { name: string; logs: LogsConfig; pipeline: PipelineConfig; nativeLines?: NativeLines }>('source', 'tail');
+    sources.push(tail.create({ name: 'files', logs: config.logs, pipeline: config.pipeline, ...native }, context));
   } else {
     context.logger.info('no log files to tail: logs.files is empty and none of the default system logs exist');
   }
   if (config.logs.sandboxes.enabled && mesos) {
     const sandboxes = registry.get<'source', SandboxesComponentConfig>('source', 'mesos_sandboxes');
-    sources.push(sandboxes.create({ name: 'sandboxes', sandboxes: config.logs.sandboxes, logs: config.logs, pipeline: config.pipeline, metadata: mesos.metadata }, context));
+    sources.push(sandboxes.create({ name: 'sandboxes', sandboxes: config.logs.sandboxes, logs: config.logs, pipeline: config.pipeline, metadata: mesos.metadata, ...native }, context));
   }
   if (mesos && (config.metrics.agent.enabled || config.metrics.containers.enabled)) {
     const m = registry.get<'source', MesosMetricsConfig>('source', 'mesos_metrics');

@@ -28,6 +28,10 @@ export const logsSchema = z
     sandboxes: sandboxesConfigSchema.prefault({}),
     close_inactive_ms: durationMs('Close the handle of a file with no new data for this long (it is reopened and re-verified later)').default(300_000),
     offsets_write_interval_ms: durationMs('Least time between two writes of an offsets file (each is two fsyncs); shutdown and reload write at once. 0 (default): after every commit, one write at a time, so a crash re-reads only batches that were not acknowledged. A longer interval saves fsyncs on a slow disk, and a crash then also re-reads what was acknowledged since the last write: more duplicates, never a loss').default(DEFAULT_OFFSETS_WRITE_INTERVAL_MS),
+    native: z
+      .enum(['auto', 'on', 'off'])
+      .default('auto')
+      .describe('The native line engine (native/, Rust): splits, parses, checks redaction and encodes the lines of the files it can take, several times cheaper than JavaScript, with the same documents. auto: when it is built; on: refuse to start without it; off: JavaScript only'),
   })
   .transform((logs) => ({ ...logs, files: logs.files ?? defaultFiles() }))
   .describe('The logs collector');

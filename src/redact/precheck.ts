@@ -127,6 +127,11 @@ export class Precheck {
     this.#rare = rareTokens(want);
   }
 
+  /** The F_* families this pre-check looks for (the native gate is configured from it: src/native/gate-config.ts). */
+  get want(): number {
+    return this.#want;
+  }
+
   /** Families with a candidate in s (F_* bits), among the wanted ones. */
   flags(s: string): number {
     return s.length < SHORT_LENGTH ? this.#short(s) : this.#full(s);

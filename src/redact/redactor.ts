@@ -71,6 +71,11 @@ export class Redactor {
     this.#tokenLines = o.custom.length === 0 && TOKEN_FIELD_KEYS.every((k) => this.#keyRule(k) < 0);
   }
 
+  /** What the native redaction gate needs of this rule set (src/native/gate-config.ts). */
+  get gateInfo(): { readonly want: number; readonly customRules: number; readonly extraKeys: readonly string[] } {
+    return { want: this.#precheck.want, customRules: this.#o.custom.length, extraKeys: this.#o.keys.extraKeys };
+  }
+
   /** Whether the rule of this global index is on in this rule set. */
   isOn(rule: number): boolean {
     return this.#o.actions[rule] !== undefined;

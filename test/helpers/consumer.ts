@@ -3,10 +3,11 @@
  * acknowledged it: the tail and sandbox source tests read what a source emits through this.
  */
 import type { Batch } from '../../src/pipeline/contracts';
-import type { LogEvent } from '../../src/pipeline/records';
+import type { LogEvent, LogRecord } from '../../src/pipeline/records';
+import { asEvents } from './blocks';
 
 export interface PulledSource {
-  batches(signal: AbortSignal): AsyncIterable<Batch<LogEvent>>;
+  batches(signal: AbortSignal): AsyncIterable<Batch<LogRecord>>;
   commit(checkpoint: unknown): Promise<void>;
   close(): Promise<void>;
 }
@@ -24,8 +25,9 @@ export class Consumer {
     t?.teardown(() => this.stop());
     this.loop = (async () => {
       for await (const b of source.batches(this.ctl.signal)) {
-        this.batches.push(b);
-        this.events.push(...b.records);
+        const events = asEvents(b.records);
+        this.batches.push({ ...b, records: events }); // blocks seen as their events
+        this.events.push(...events);
         if (commit) await source.commit(b.checkpoint);
       }
     })();

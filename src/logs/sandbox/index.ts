@@ -7,6 +7,7 @@ import { TailSource } from '../tail/tail-source';
 import { tailEngineOptions } from '../tail';
 import type { SandboxesConfig } from './config';
 import { SandboxSource } from './sandbox-source';
+import type { NativeLines } from '../../native/native-lines';
 
 export interface SandboxesComponentConfig {
   /** Source name: metrics label and offsets file (`<stateDir>/offsets/<name>.json`), e.g. "sandboxes". */
@@ -16,6 +17,8 @@ export interface SandboxesComponentConfig {
   logs: LogsConfig;
   pipeline: PipelineConfig;
   metadata: MesosMetadata;
+  /** The native line engine, when in use (src/native). */
+  nativeLines?: NativeLines;
 }
 
 /** Tails every Mesos sandbox's stdout/stderr (rotated files, nested containers, extra files per app). */
@@ -35,6 +38,7 @@ export const mesosSandboxesSource = defineComponent({
         context,
         parserFor: createParser, // unused: every sandbox group brings its own parser
         ...tailEngineOptions(cfg.logs, cfg.pipeline),
+        ...(cfg.nativeLines === undefined ? {} : { nativeLines: cfg.nativeLines }),
       }),
     }),
 });

@@ -94,6 +94,7 @@ export class GroupFactory {
       startAt,
       maxLineBytes: this.cfg.max_line_bytes,
       parser: () => new SandboxLineParser({ format, executorRule, taskIds }),
+      nativeParser: { parser: 'sandbox', sandboxMode: format, executorRule, taskIds: [...taskIds] },
     };
     if (this.multiline) g.multiline = this.multiline;
     return g;

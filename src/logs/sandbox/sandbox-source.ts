@@ -20,7 +20,7 @@ import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { Batch, Source } from '../../pipeline/contracts';
 import type { ComponentContext } from '../../pipeline/context';
-import type { LogEvent } from '../../pipeline/records';
+import type { LogRecord } from '../../pipeline/records';
 import type { ExecutorRun, MesosMetadata } from '../../mesos/model';
 import { counter, gauge } from '../../observability/metrics';
 import { errorMessage } from '../../errors';
@@ -55,7 +55,7 @@ function sandboxMetrics(metrics: ComponentContext['metrics']) {
   };
 }
 
-export class SandboxSource implements Source<LogEvent> {
+export class SandboxSource implements Source<LogRecord> {
   readonly name: string;
   private readonly cfg: SandboxesConfig;
   private readonly scanner: SandboxScanner;
@@ -88,7 +88,7 @@ export class SandboxSource implements Source<LogEvent> {
     logger.debug({ source: this.name, selfDirs: this.classifier.selfDirs.length }, 'sandbox source created');
   }
 
-  async *batches(signal: AbortSignal): AsyncGenerator<Batch<LogEvent>> {
+  async *batches(signal: AbortSignal): AsyncGenerator<Batch<LogRecord>> {
     await this.start();
     if (signal.aborted) return;
     yield* this.opts.tail.batches(signal);

@@ -7,7 +7,8 @@
  * of line bytes are reached. A new multiline config of the group takes effect at the start of a batch in
  * which nothing is held (a joined event in progress or an over-long line being skipped).
  */
-import { LogFlag, makeLogEvent, type LogEvent, type LogOrigin } from '../../pipeline/records';
+import { LogFlag, makeLogEvent, type LogEvent, type LogOrigin, type LogRecord } from '../../pipeline/records';
+import type { NativeScratch } from './native-assembler';
 import { errorMessage } from '../../errors';
 import type { LineParser } from '../parse/contract';
 import type { GroupRuntime } from './groups';
@@ -16,14 +17,37 @@ import { MultilineJoiner, type EventSink, type MultilineConfig } from './multili
 
 /** What filling one batch needs (a subset of the reader's ReadContext). */
 export interface BatchRoom {
-  readonly out: LogEvent[];
+  readonly out: LogRecord[];
   readonly maxRecords: number;
   readonly maxBytes: number;
   readonly nowMs: number;
   readonly nowMonoMs: number;
+  /** The native engine's per-batch arrays, shared by the files of one source (native-assembler.ts). */
+  readonly native: NativeScratch;
 }
 
-export class EventAssembler implements LineSink, EventSink {
+/**
+ * One tailed file's bytes → log records, I/O-free: EventAssembler (JavaScript) or NativeAssembler (the
+ * native line engine), with the same contract. The file reader calls `begin`, then `scan` and `flush` any
+ * number of times, then `end`.
+ */
+export interface Assembler {
+  setGroup(group: GroupRuntime): void;
+  readonly pendingLineOffset: number | undefined;
+  committableOffset(readOffset: number): number;
+  resumeOffset(readOffset: number): number;
+  readonly joinDeadlineMs: number;
+  readonly busy: boolean;
+  begin(rc: BatchRoom): void;
+  end(): { lines: number; linesTruncated: number };
+  scan(buf: Buffer, n: number, pos: number, final: boolean): number;
+  flush(): void;
+  expired(nowMonoMs: number): boolean;
+  reset(): void;
+  hasRoom(): boolean;
+}
+
+export class EventAssembler implements Assembler, LineSink, EventSink {
   private origin: LogOrigin;
   private group: GroupRuntime;
   private parser: LineParser;
@@ -132,18 +156,25 @@ export class EventAssembler implements LineSink, EventSink {
 
   event(text: string, offset: number, sizeBytes: number, flags: number): void {
     const rc = this.rc as BatchRoom;
-    const ev = makeLogEvent(this.origin, text, offset, sizeBytes, flags, rc.nowMs);
-    let reason: string | undefined;
-    try {
-      reason = this.parser.parse(ev, rc.nowMs);
-    } catch (err) {
-      reason = `parser error: ${errorMessage(err)}`;
-    }
-    if (reason !== undefined) {
-      ev.flags |= LogFlag.parse_failure;
-      ev.error = reason;
-    }
     if ((flags & LogFlag.truncated) !== 0) this.linesTruncated++;
-    rc.out.push(ev);
+    rc.out.push(parsedEvent(this.origin, this.parser, text, offset, sizeBytes, flags, rc.nowMs));
   }
+}
+
+/** One event's text through its parser: a line that does not parse is flagged and kept, never dropped. */
+export function parsedEvent(
+  origin: LogOrigin, parser: LineParser, text: string, offset: number, sizeBytes: number, flags: number, nowMs: number,
+): LogEvent {
+  const ev = makeLogEvent(origin, text, offset, sizeBytes, flags, nowMs);
+  let reason: string | undefined;
+  try {
+    reason = parser.parse(ev, nowMs);
+  } catch (err) {
+    reason = `parser error: ${errorMessage(err)}`;
+  }
+  if (reason !== undefined) {
+    ev.flags |= LogFlag.parse_failure;
+    ev.error = reason;
+  }
+  return ev;
 }

@@ -13,7 +13,8 @@
  * source forgets it once its last position is committed, unless a scan finds it again).
  */
 import { promises as fsp } from 'node:fs';
-import { EventAssembler, type BatchRoom } from './event-assembler';
+import { EventAssembler, type Assembler, type BatchRoom } from './event-assembler';
+import { NativeAssembler } from './native-assembler';
 import { EMPTY_FINGERPRINT, FINGERPRINT_MAX_BYTES, fileKey, prefixMatches, refreshFingerprint, type Fingerprint } from './fingerprint';
 import type { GroupRuntime } from './groups';
 
@@ -91,7 +92,7 @@ export class TailedFile {
    */
   copyOf: { key: string; fpHash: string; upTo: number } | undefined;
   /** Lines → events: splitter, multiline joiner, parser (I/O-free). */
-  private readonly events: EventAssembler;
+  private readonly events: Assembler;
   /** Times the file was started over (truncation, new first bytes): data read before one is not used. */
   private resets = 0;
 
@@ -104,7 +105,9 @@ export class TailedFile {
     this.endSeen = startOffset;
     this.committed = { fpLen: fp.fpLen, fpHash: fp.fpHash, offset: startOffset };
     this.lastYieldedOffset = startOffset;
-    this.events = new EventAssembler(group, path);
+    // A group the native engine takes reads all its files through it (a later version of the group that it
+    // cannot take still splits and joins there, and parses every event in JavaScript).
+    this.events = group.native !== undefined && group.lines !== undefined ? new NativeAssembler(group, path, group.lines) : new EventAssembler(group, path);
   }
 
   /** Adopt a new version of the group (same id) or another group: new origin/parser for the next events. */

@@ -5,9 +5,11 @@
  */
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
 import type { LineParser, LogFormat } from '../parse/contract';
+import { createParser } from '../parse';
 import type { Identity, LogOrigin } from '../../pipeline/records';
 import { compileGlob, type CompiledGlob } from './glob';
 import type { MultilineConfig } from './multiline';
+import type { NativeGroupSpec, NativeLines, NativeParser } from '../../native/native-lines';
 
 export interface WatchGroup {
   /** Stable key, e.g. "files[0]" or a sandbox path: a group with the same id across setGroups keeps its files. */
@@ -36,6 +38,11 @@ export interface WatchGroup {
    * for their executor-line detection and `auto` format, which depend on the sandbox.
    */
   parser?: () => LineParser;
+  /**
+   * What the native line engine runs for this group's lines (src/native): by default the group's `format`,
+   * unless it brings its own `parser` factory, whose native twin must then be named here (sandbox streams).
+   */
+  nativeParser?: NativeParser;
 }
 
 /** A group compiled for use: globs, parser and multiline pattern are built once, here. */
@@ -44,11 +51,13 @@ export class GroupRuntime {
   readonly exclude: CompiledGlob[];
   readonly parser: LineParser;
   readonly multiline: MultilineConfig | undefined;
+  /** The native engine's settings for this group's files; undefined: they take the JavaScript path. */
+  readonly native: NativeGroupSpec | undefined;
   /** Set once a complete scan has run with this group: later files are new and read from 0. */
   initialScanDone = false;
   removed = false;
 
-  constructor(readonly spec: WatchGroup, parserFor: (format: LogFormat) => LineParser) {
+  constructor(readonly spec: WatchGroup, parserFor: (format: LogFormat) => LineParser, readonly lines?: NativeLines) {
     try {
       this.include = spec.include.flatMap(compileGlob);
       this.exclude = spec.exclude.flatMap(compileGlob);
@@ -68,6 +77,9 @@ export class GroupRuntime {
         : m.startPattern,
       maxLines: Math.max(1, m.maxLines),
     };
+    // The engine parses a format as createParser's parser does: a source with other parsers keeps JavaScript.
+    const nativeParser = spec.nativeParser ?? (spec.parser === undefined && parserFor === createParser ? { parser: spec.format } : undefined);
+    this.native = lines && nativeParser && lines.specFor(nativeParser, this.multiline, spec.identity.app);
   }
 
   get id(): string {
@@ -87,12 +99,13 @@ export class GroupRuntime {
 export function compileGroups(
   groups: readonly WatchGroup[], parserFor: (format: LogFormat) => LineParser,
   reuse: (spec: WatchGroup) => GroupRuntime | undefined = () => undefined,
+  lines?: NativeLines,
 ): GroupRuntime[] {
   const seen = new Set<string>();
   return groups.map((g) => {
     if (seen.has(g.id)) throw new HeraldError(ErrorCode.config, `tail group id ${JSON.stringify(g.id)} is used twice`);
     seen.add(g.id);
-    return reuse(g) ?? new GroupRuntime(g, parserFor);
+    return reuse(g) ?? new GroupRuntime(g, parserFor, lines);
   });
 }
 
@@ -110,12 +123,12 @@ export class GroupList {
   }
 
   /** Compile `groups` to be applied next (throws a config error); returns the compiled list. */
-  set(groups: readonly WatchGroup[], parserFor: (format: LogFormat) => LineParser): GroupRuntime[] {
+  set(groups: readonly WatchGroup[], parserFor: (format: LogFormat) => LineParser, lines?: NativeLines): GroupRuntime[] {
     // The same WatchGroup object as before keeps its compiled runtime (and its parser's state).
     const compiled = new Map<WatchGroup, GroupRuntime>();
     for (const g of this.list) compiled.set(g.spec, g);
     for (const g of this.pending ?? []) compiled.set(g.spec, g);
-    this.pending = compileGroups(groups, parserFor, (spec) => compiled.get(spec));
+    this.pending = compileGroups(groups, parserFor, (spec) => compiled.get(spec), lines);
     return this.pending;
   }
 

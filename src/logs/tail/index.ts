@@ -4,6 +4,7 @@ import type { LogsConfig } from '../config';
 import type { PipelineConfig } from '../../pipeline/config';
 import { watchGroupFromConfig } from './config';
 import { TailSource, type TailSourceOptions } from './tail-source';
+import type { NativeLines } from '../../native/native-lines';
 
 /** The engine settings every tail source takes from the `logs` and `pipeline` sections. */
 export function tailEngineOptions(logs: LogsConfig, pipeline: PipelineConfig): Omit<TailSourceOptions, 'name' | 'groups' | 'context' | 'parserFor'> {
@@ -24,12 +25,13 @@ export const tailSource = defineComponent({
   kind: 'source',
   type: 'tail',
   description: 'Tails log files by glob, with offsets committed after delivery, rotation and truncation handled',
-  create: (cfg: { name: string; logs: LogsConfig; pipeline: PipelineConfig }, context) =>
+  create: (cfg: { name: string; logs: LogsConfig; pipeline: PipelineConfig; nativeLines?: NativeLines }, context) =>
     new TailSource({
       name: cfg.name,
       groups: cfg.logs.files.map((f, i) => watchGroupFromConfig(f, i)),
       context,
       parserFor: createParser,
       ...tailEngineOptions(cfg.logs, cfg.pipeline),
+      ...(cfg.nativeLines === undefined ? {} : { nativeLines: cfg.nativeLines }),
     }),
 });

@@ -10,12 +10,13 @@
  */
 import type { Batch } from '../../pipeline/contracts';
 import type { Clock } from '../../pipeline/context';
-import type { LogEvent } from '../../pipeline/records';
+import type { LogRecord } from '../../pipeline/records';
 import { errorMessage } from '../../errors';
 import { FINGERPRINT_MAX_BYTES } from './fingerprint';
 import type { ReadContext, TailedFile } from './file-reader';
 import type { FileTable } from './file-table';
 import type { TailMetrics } from './tail-metrics';
+import { NativeScratch } from './native-assembler';
 
 export interface BatchLimits {
   readonly maxRecords: number;
@@ -33,6 +34,8 @@ export class ReadScheduler {
   /** The shared read buffer; longer than every group's max_line_bytes (see LineSplitter). */
   buf: Buffer = Buffer.alloc(0);
   readonly scratch = Buffer.allocUnsafe(FINGERPRINT_MAX_BYTES);
+  /** The native engine's per-batch arrays (used by files read through it). */
+  readonly native = new NativeScratch();
   /** Set by nextBatch when a file advanced without producing records (skipped bytes, a release). */
   progressed = false;
   private order: TailedFile[] = [];
@@ -79,7 +82,7 @@ export class ReadScheduler {
   }
 
   /** Read one batch from the next file that has something; undefined when none has. */
-  async nextBatch(stop: AbortSignal): Promise<Batch<LogEvent> | undefined> {
+  async nextBatch(stop: AbortSignal): Promise<Batch<LogRecord> | undefined> {
     const order = this.order;
     const n = order.length;
     if (n === 0) return undefined;
@@ -88,6 +91,7 @@ export class ReadScheduler {
       buf: this.buf, scratch: this.scratch, out: [], maxRecords: this.limits.maxRecords,
       maxBytes: this.limits.maxBytes, nowMs: this.clock.now(), nowMonoMs: nowMono, // the clock is read once per batch
       deadlineMonoMs: nowMono + this.limits.maxWaitMs, monotonic: () => this.clock.monotonic(), signal: stop,
+      native: this.native,
     };
     for (let k = 0; k < n && !stop.aborted; k++) {
       const i = (this.rr + k) % n;

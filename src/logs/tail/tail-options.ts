@@ -6,6 +6,7 @@
 import type { ComponentContext } from '../../pipeline/context';
 import type { LineParser, LogFormat } from '../parse/contract';
 import type { WatchGroup } from './groups';
+import type { NativeLines } from '../../native/native-lines';
 
 export interface TailSourceOptions {
   /** Source name: the metrics label and the offsets file name (`<stateDir>/offsets/<name>.json`). */
@@ -13,7 +14,7 @@ export interface TailSourceOptions {
   groups: WatchGroup[];
   context: ComponentContext;
   /** The parser for a format (compiled once per group). */
-  parserFor(format: LogFormat): LineParser;
+  parserFor: (format: LogFormat) => LineParser;
   batchMaxRecords: number;
   batchMaxBytes: number;
   batchMaxWaitMs: number;
@@ -31,6 +32,8 @@ export interface TailSourceOptions {
   retainMissingMs?: number;
   /** Start offsets writes at least this far apart, except on flush and close (default 0: back to back). */
   offsetsWriteIntervalMs?: number;
+  /** The native line engine, when loaded and enabled: the groups it can take are read through it. */
+  nativeLines?: NativeLines;
 }
 
 /** `logs.offsets_write_interval_ms` by default. */

@@ -16,7 +16,7 @@
  *   Rotation and copy policies: file-table.ts, copy-tracker.ts. Settings and defaults: tail-options.ts.
  */
 import type { Batch, Source } from '../../pipeline/contracts';
-import type { LogEvent } from '../../pipeline/records';
+import type { LogRecord } from '../../pipeline/records';
 import { ErrorCode, HeraldError, errorMessage } from '../../errors';
 import { isTailCheckpoint } from './file-reader';
 import { FileTable, type ScanHit } from './file-table';
@@ -35,7 +35,7 @@ export type { WatchGroup } from './groups';
 export type { TailCheckpoint } from './file-reader';
 export type { TailSourceOptions } from './tail-options';
 
-export class TailSource implements Source<LogEvent> {
+export class TailSource implements Source<LogRecord> {
   readonly name: string;
   private readonly opts: TailSourceOptions;
   private readonly metrics: TailMetrics;
@@ -51,7 +51,7 @@ export class TailSource implements Source<LogEvent> {
   private started: Promise<void> | undefined;
   private loaded = false;
   private firstScanDone = false;
-  private unyielded: Batch<LogEvent> | undefined;
+  private unyielded: Batch<LogRecord> | undefined;
   private generating = false;
   private current: Promise<unknown> | undefined;
   private closing: Promise<void> | undefined;
@@ -105,13 +105,13 @@ export class TailSource implements Source<LogEvent> {
    * the files of a removed group are drained to their end, then released. Throws a config error on bad globs.
    */
   setGroups(groups: WatchGroup[]): void {
-    const pending = this.groups.set(groups, (format) => this.opts.parserFor(format));
+    const pending = this.groups.set(groups, this.opts.parserFor, this.opts.nativeLines);
     this.reader.ensureBuffer(this.opts.readChunkBytes, Math.max(0, ...pending.map((g) => g.spec.maxLineBytes)));
     this.schedule.requestScan();
     this.waker.wake();
   }
 
-  async *batches(signal: AbortSignal): AsyncGenerator<Batch<LogEvent>> {
+  async *batches(signal: AbortSignal): AsyncGenerator<Batch<LogRecord>> {
     if (this.generating) throw new HeraldError(ErrorCode.source, `${this.name}: batches() is already being iterated`);
     this.generating = true;
     const stop = AbortSignal.any([signal, this.abort.signal]);
@@ -197,7 +197,7 @@ export class TailSource implements Source<LogEvent> {
     return this.started;
   }
 
-  private async step(stop: AbortSignal): Promise<Batch<LogEvent> | undefined> {
+  private async step(stop: AbortSignal): Promise<Batch<LogRecord> | undefined> {
     await this.load();
     try {
       await this.maintain();

@@ -62,7 +62,11 @@ export class KeyMatcher {
   /** Last two characters (trie slots, second-last * 36 + last) that some keyword ends with; see mayEndAt. */
   readonly #lastTwo = new Uint8Array(36 * 36);
 
+  /** The operator's extra key words (`extra_keys`), as given (the native gate is configured from them). */
+  readonly extraKeys: readonly string[];
+
   constructor(extraSuffixes: readonly string[] = []) {
+    this.extraKeys = [...extraSuffixes];
     for (const k of SECRET_KEY_SUFFIXES) this.#add(k, 'suffix', KEY_SECRET);
     for (const k of extraSuffixes) this.#add(normaliseKey(k), 'suffix', KEY_SECRET);
     for (const k of SECRET_KEY_EXACT) this.#add(k, 'exact', KEY_SECRET);

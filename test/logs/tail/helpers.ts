@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Batch } from '../../../src/pipeline/contracts';
 import { systemClock } from '../../../src/pipeline/context';
-import type { LogEvent } from '../../../src/pipeline/records';
-import type { LineParser, LogFormat } from '../../../src/logs/parse/contract';
+import type { LogEvent, LogRecord } from '../../../src/pipeline/records';
+import { asEvents } from '../../helpers/blocks';
+import { createParser } from '../../../src/logs/parse';
 import { TailSource, type TailSourceOptions, type WatchGroup } from '../../../src/logs/tail/tail-source';
 import { testContext } from '../../helpers/context';
+import { nativeForTailTests } from '../../helpers/native';
 
-export const plainParser = (format: LogFormat): LineParser => ({ format, parse: () => undefined });
 
 export function group(include: string | string[], over: Partial<WatchGroup> = {}): WatchGroup {
   return {
@@ -30,13 +31,14 @@ export function makeSource(stateDir: string, groups: WatchGroup[], over: Partial
     name: 'files',
     groups,
     context: testContext(stateDir, { clock: systemClock }),
-    parserFor: plainParser,
+    parserFor: createParser, // the groups are plain unless a test says otherwise
     batchMaxRecords: 1000,
     batchMaxBytes: 1024 * 1024,
     batchMaxWaitMs: 1000,
     rescanIntervalMs: 200,
     readChunkBytes: 64 * 1024 + 1,
     pollIntervalMs: 50,
+    ...nativeForTailTests(),
     ...over,
   });
 }
@@ -85,8 +87,8 @@ export class Puller {
   readonly batches: Batch<LogEvent>[] = [];
   readonly events: LogEvent[] = [];
   private readonly ctl = new AbortController();
-  private readonly it: AsyncIterator<Batch<LogEvent>>;
-  private pending: Promise<IteratorResult<Batch<LogEvent>>> | undefined;
+  private readonly it: AsyncIterator<Batch<LogRecord>>;
+  private pending: Promise<IteratorResult<Batch<LogRecord>>> | undefined;
 
   constructor(readonly source: TailSource, private readonly commit = true) {
     this.it = source.batches(this.ctl.signal)[Symbol.asyncIterator]();
@@ -111,8 +113,9 @@ export class Puller {
       if (r === undefined) continue;
       this.pending = undefined;
       if (r.done) throw new Error('the source ended');
-      this.batches.push(r.value);
-      this.events.push(...r.value.records);
+      const events = asEvents(r.value.records);
+      this.batches.push({ ...r.value, records: events }); // blocks seen as their events
+      this.events.push(...events);
       if (this.commit) await this.source.commit(r.value.checkpoint);
     }
   }

@@ -5,6 +5,7 @@ import { systemClock } from '../../../src/pipeline/context';
 import { LogFlag, type LogEvent } from '../../../src/pipeline/records';
 import type { LineParser, LogFormat } from '../../../src/logs/parse/contract';
 import { testContext } from '../../helpers/context';
+import { asEvents } from '../../helpers/blocks';
 import { Consumer, group, lines, makeSource, metricValue, range, readOffsets, sleep } from './helpers';
 
 void t.test('reads existing files from the beginning and follows appends', async (t) => {
@@ -187,11 +188,11 @@ void t.test('backpressure: nothing is read ahead of the consumer; abort ends the
   const ctl = new AbortController();
   const it = src.batches(ctl.signal)[Symbol.asyncIterator]();
   const first = await it.next();
-  t.equal(first.value?.records.length, 100);
+  t.equal(asEvents(first.value?.records ?? []).length, 100);
   await sleep(300);
   t.equal(await metricValue(ctx.metrics, 'herald_tail_lines_total'), 100, 'only what was asked for was read');
   const second = await it.next();
-  t.equal(second.value?.records[0]?.message, 'line 100');
+  t.equal(asEvents(second.value?.records ?? [])[0]?.message, 'line 100');
   const pending = it.next(); // reads a batch, then is asked to stop
   ctl.abort();
   await pending;
@@ -201,7 +202,7 @@ void t.test('backpressure: nothing is read ahead of the consumer; abort ends the
   // The batch read when abort came is not lost: a new iteration yields it first.
   const again = src.batches(new AbortController().signal)[Symbol.asyncIterator]();
   const third = await again.next();
-  t.equal(third.value?.records[0]?.message, 'line 200');
+  t.equal(asEvents(third.value?.records ?? [])[0]?.message, 'line 200');
   await again.return(undefined);
   await src.close();
   await src.close();
