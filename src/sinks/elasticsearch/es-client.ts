@@ -5,7 +5,7 @@
  * — on a fixed schedule that ignores our backoff, Retry-After, and close()'s deadline. Also the log-safe
  * description of the client's errors.
  */
-import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
+import { Client, Serializer, errors, type ClientOptions } from '@elastic/elasticsearch';
 import { errorMessage } from '../../errors';
 import type { ElasticsearchOutputConfig } from './config';
 import { safeReason } from './dead-letter';
@@ -18,6 +18,7 @@ export function createClient(cfg: ElasticsearchOutputConfig): Client {
     compression: false,
     // Responses are only read, never merged into other objects: plain JSON.parse is enough and faster.
     disablePrototypePoisoningProtection: true,
+    Serializer: BulkAwareSerializer,
     name: 'herald',
   };
   const auth = cfg.auth;
@@ -28,6 +29,28 @@ export function createClient(cfg: ElasticsearchOutputConfig): Client {
     if (cfg.tls.ca !== undefined) opts.tls.ca = cfg.tls.ca;
   }
   return new Client(opts);
+}
+
+/** The whole answer to a bulk request whose items were all indexed, with FILTER_PATH (elasticsearch-sink.ts). */
+const ALL_INDEXED = '{"errors":false,"items":[';
+const STATUS = '"status":';
+
+/**
+ * The client's serializer, with one shortcut: a bulk answer without errors (nearly every answer) is not
+ * parsed into an object per item. Its items are counted, and it is read as `{ errors: false, items }` with
+ * that many (empty) items: readBulkResponse accepts them all when the count is that of the request, and
+ * treats a missing item as one to retry. Every other answer is parsed as JSON. Parsing 1,000 items cost
+ * 7.5% of the agent's main thread in the sandboxes → bulk receiver benchmark.
+ */
+export class BulkAwareSerializer extends Serializer {
+  override deserialize<T = unknown>(json: string): T {
+    if (json.startsWith(ALL_INDEXED) && json.endsWith(']}') && !json.includes('"error"')) {
+      let n = 0;
+      for (let i = json.indexOf(STATUS); i >= 0; i = json.indexOf(STATUS, i + STATUS.length)) n++;
+      return { errors: false, items: new Array<undefined>(n) } as T;
+    }
+    return super.deserialize<T>(json);
+  }
 }
 
 /** Log fields for a client error: its kind, status and the server's error type; no bodies, no headers. */
