@@ -6,4 +6,4 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/ensure-deps.sh
 # The Node.js flags of src/agent/runtime.ts (NODE_FLAGS).
-exec node --max-semi-space-size=16 dist/main.js run "$@"
+exec node --max-semi-space-size=4 dist/main.js run "$@"
