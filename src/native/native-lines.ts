@@ -49,7 +49,7 @@ export interface NativeGroupSpec {
 
 export class NativeLines {
   /** The blocks' Buffers, reused once a sink has copied their documents. */
-  readonly pool = new BufferPool(64 * 1024 * 1024);
+  readonly pool = new BufferPool(8 * 1024 * 1024);
   #zone: Zone | undefined;
   readonly #encoder: DocumentEncoder;
   readonly #parts = new WeakMap<LogOrigin, OriginParts>();
