@@ -125,6 +125,21 @@ pub fn days_in_month(year: i32, month0: i32) -> i32 {
 
 /// Port of `fractionMs`: the digits of a fraction of a second starting at i (after the '.'). Returns the
 /// milliseconds (first three digits; 1 or 2 digits scaled) and the index after the digits, or None when there
+
+/// `HH:MM:SS` at `i` (seconds up to 60, a leap second), or None: the check the syslog header and RFC 3339
+/// share (src/logs/parse/time.ts `rfc3339`, syslog-header.ts).
+pub fn time_of_day(s: &[u8], i: usize) -> Option<(i32, i32, i32)> {
+    let hour = two_digits(s, i);
+    let min = two_digits(s, i + 3);
+    let sec = two_digits(s, i + 6);
+    if code_at(s, i + 2) != b':' || code_at(s, i + 5) != b':' {
+        return None;
+    }
+    if !(0..=23).contains(&hour) || !(0..=59).contains(&min) || !(0..=60).contains(&sec) {
+        return None;
+    }
+    Some((hour, min, sec))
+}
 /// is no digit or more than 9.
 #[inline]
 pub fn fraction_ms(s: &[u8], i: usize) -> Option<(i32, usize)> {
@@ -287,15 +302,9 @@ impl Clock {
         if code_at(s, i + 10) != b'T' {
             return T::No;
         }
-        let hour = two_digits(s, i + 11);
-        let min = two_digits(s, i + 14);
-        let sec = two_digits(s, i + 17);
-        if code_at(s, i + 13) != b':' || code_at(s, i + 16) != b':' {
+        let Some((hour, min, sec)) = time_of_day(s, i + 11) else {
             return T::No;
-        }
-        if !(0..=23).contains(&hour) || !(0..=59).contains(&min) || !(0..=60).contains(&sec) {
-            return T::No;
-        }
+        };
         let mut p = i + 19;
         let mut ms = 0;
         if code_at(s, p) == b'.' {

@@ -61,6 +61,13 @@ struct Traffic {
     backend_queue: i64,
 }
 
+impl Traffic {
+    /// The fields read before `ac/fc/bc/sc/rc sq/bq` (read next, by `connections_and_queues`).
+    fn new(source: Option<Endpoint>, frontend: Range, backend: Range, server: Range, bytes: Counter, termination: Range) -> Self {
+        Traffic { source, frontend, backend, server, bytes, termination, conns: [0; 5], redispatched: false, server_queue: 0, backend_queue: 0 }
+    }
+}
+
 /// `,"name":` as one literal (one copy per key).
 macro_rules! key {
     ($k:literal) => {
@@ -273,18 +280,7 @@ impl HaproxyParser {
             logasap = true;
         }
         let termination = c.token();
-        let mut tr = Traffic {
-            source,
-            frontend,
-            backend,
-            server,
-            bytes,
-            termination,
-            conns: [0; 5],
-            redispatched: false,
-            server_queue: 0,
-            backend_queue: 0,
-        };
+        let mut tr = Traffic::new(source, frontend, backend, server, bytes, termination);
         connections_and_queues(c, &mut tr)?;
         write_haproxy_head(out, s, &tr, t[0], t[1], t[2]);
         if logasap {
@@ -326,18 +322,7 @@ impl HaproxyParser {
             return None;
         }
         let termination = c.token();
-        let mut tr = Traffic {
-            source,
-            frontend,
-            backend,
-            server,
-            bytes,
-            termination,
-            conns: [0; 5],
-            redispatched: false,
-            server_queue: 0,
-            backend_queue: 0,
-        };
+        let mut tr = Traffic::new(source, frontend, backend, server, bytes, termination);
         connections_and_queues(c, &mut tr)?;
         let tail = &mut self.tail;
         if !read_http_tail(c, tail) {

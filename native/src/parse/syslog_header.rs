@@ -10,7 +10,7 @@
 use memchr::memchr;
 
 use super::syslog_sd::scan_structured_data;
-use crate::time::{Clock, T, Zone, code_at, digit_at, fraction_ms, four_digits, month_at, two_digits};
+use crate::time::{Clock, T, Zone, code_at, digit_at, fraction_ms, four_digits, month_at, time_of_day};
 
 /// Longest hostname or tag looked for, in UTF-16 units (`MAX_TOKEN`).
 const MAX_TOKEN: usize = 256;
@@ -299,15 +299,9 @@ impl SyslogScanner {
             }
             p += 5;
         }
-        let hour = two_digits(s, p);
-        let min = two_digits(s, p + 3);
-        let sec = two_digits(s, p + 6);
-        if code_at(s, p + 2) != b':' || code_at(s, p + 5) != b':' {
+        let Some((hour, min, sec)) = time_of_day(s, p) else {
             return T::No;
-        }
-        if !(0..=23).contains(&hour) || !(0..=59).contains(&min) || !(0..=60).contains(&sec) {
-            return T::No;
-        }
+        };
         p += 8;
         let mut ms = 0;
         if code_at(s, p) == b'.' {
