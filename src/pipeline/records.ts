@@ -104,7 +104,11 @@ export interface LogBlock {
    * the redaction stage refuses a block judged by any other rule set than the one of its origin's app.
    */
   readonly judgedBy: object | undefined;
-  /** Gives `buf` back for reuse: a sink calls it once it copied the documents it needs (idempotent). */
+  /**
+   * Gives `buf` back for reuse (idempotent). A sink copies the documents it needs within its `write` call, before
+   * it returns, and then calls this: the fan-out to several sinks calls their `write`s one after the other
+   * with nothing in between, so the next sink still reads the same bytes.
+   */
   release(): void;
 }
 
