@@ -80,7 +80,13 @@ void t.test('SIGKILL at random moments during rename and copytruncate rotation l
   await until(
     () => {
       seen.clear();
-      for (const d of readOutputDocs(out)) {
+      let docs: Record<string, unknown>[];
+      try {
+        docs = readOutputDocs(out);
+      } catch {
+        return false; // read while a file was being rotated: read again
+      }
+      for (const d of docs) {
         const m = /^seq=(\d{6}) /.exec(String(d['message']));
         if (m) seen.set(Number(m[1]), (seen.get(Number(m[1])) ?? 0) + 1);
       }

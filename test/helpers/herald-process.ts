@@ -103,6 +103,8 @@ export function readOutputDocs(outputDir: string): Record<string, unknown>[] {
   const docs: Record<string, unknown>[] = [];
   for (const f of ordered) {
     const lines = readFileSync(join(outputDir, f), 'utf8').split('\n');
+    // What follows the last newline is a line still being written (Herald may be running): not read yet.
+    lines.pop();
     for (let i = 1; i < lines.length; i += 2) {
       const line = lines[i] as string;
       if (line === '') continue;
