@@ -123,9 +123,6 @@ pub fn days_in_month(year: i32, month0: i32) -> i32 {
     if month0 == 3 || month0 == 5 || month0 == 8 || month0 == 10 { 30 } else { 31 }
 }
 
-/// Port of `fractionMs`: the digits of a fraction of a second starting at i (after the '.'). Returns the
-/// milliseconds (first three digits; 1 or 2 digits scaled) and the index after the digits, or None when there
-
 /// `HH:MM:SS` at `i` (seconds up to 60, a leap second), or None: the check the syslog header and RFC 3339
 /// share (src/logs/parse/time.ts `rfc3339`, syslog-header.ts).
 pub fn time_of_day(s: &[u8], i: usize) -> Option<(i32, i32, i32)> {
@@ -140,6 +137,9 @@ pub fn time_of_day(s: &[u8], i: usize) -> Option<(i32, i32, i32)> {
     }
     Some((hour, min, sec))
 }
+
+/// Port of `fractionMs`: the digits of a fraction of a second starting at i (after the '.'). Returns the
+/// milliseconds (first three digits; 1 or 2 digits scaled) and the index after the digits, or None when there
 /// is no digit or more than 9.
 #[inline]
 pub fn fraction_ms(s: &[u8], i: usize) -> Option<(i32, usize)> {
@@ -164,6 +164,14 @@ pub fn fraction_ms(s: &[u8], i: usize) -> Option<(i32, usize)> {
         2 => Some((ms * 10, i + n)),
         _ => Some((ms, i + n)),
     }
+}
+
+/// An optional fraction at `p`: after a '.', its milliseconds and the index after its digits; with no '.' at
+/// `p`, `(0, p)`; None for a '.' without a valid fraction (the `if (codeAt(s, p) === 46) { ms = fractionMs(...) }`
+/// step the JavaScript parsers share).
+#[inline]
+pub fn fraction_after(s: &[u8], p: usize) -> Option<(i32, usize)> {
+    if code_at(s, p) == b'.' { fraction_ms(s, p + 1) } else { Some((0, p)) }
 }
 
 /// Days from 1970-01-01 to `year-month0-01` (proleptic Gregorian), plus `day - 1`: the JavaScript `MakeDay`,
@@ -305,17 +313,9 @@ impl Clock {
         let Some((hour, min, sec)) = time_of_day(s, i + 11) else {
             return T::No;
         };
-        let mut p = i + 19;
-        let mut ms = 0;
-        if code_at(s, p) == b'.' {
-            match fraction_ms(s, p + 1) {
-                None => return T::No,
-                Some((m, e)) => {
-                    ms = m;
-                    p = e;
-                }
-            }
-        }
+        let Some((ms, p)) = fraction_after(s, i + 19) else {
+            return T::No;
+        };
         let secs = if sec == 60 { 59 } else { sec };
         let c = code_at(s, p);
         if c == b'Z' {

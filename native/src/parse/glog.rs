@@ -11,7 +11,7 @@
 use super::sandbox::Outcome;
 use super::{Gate, LineParser, Message, ParseOut};
 use crate::json_out::{write_i64, write_str};
-use crate::time::{Clock, T, Zone, code_at as at, fraction_ms, two_digits};
+use crate::time::{Clock, T, Zone, code_at as at, fraction_after, two_digits};
 
 /// Keys of the glog fields that are not token keys (src/logs/parse/token-fields.ts), so may name a secret.
 const FIELD_KEYS: [&str; 5] = ["origin", "file", "line", "thread", "id"];
@@ -67,13 +67,7 @@ impl GlogParser {
         {
             return Outcome::Invalid;
         }
-        let mut p = 14;
-        let mut ms = 0;
-        if at(s, p) == b'.' {
-            let Some((v, end)) = fraction_ms(s, p + 1) else { return Outcome::Invalid };
-            ms = v;
-            p = end;
-        }
+        let Some((ms, mut p)) = fraction_after(s, 14) else { return Outcome::Invalid };
         if at(s, p) != b' ' {
             return Outcome::Invalid;
         }

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use memchr::memchr;
 use regex::bytes::Regex;
 
-use crate::time::{Clock, T, fraction_ms, month_at};
+use crate::time::{Clock, T, code_at as at, fraction_after, month_at};
 
 /// A byte counter as `Cursor.counter` returns it: a number while it is a safe integer, else the exact
 /// decimal text (a range of the line, leading zeros stripped).
@@ -33,11 +33,6 @@ pub struct Cursor<'a> {
     pub vals: [i64; 8],
     /// Bit i set when value i of the last `group()` had a leading '+'.
     pub plus_mask: u32,
-}
-
-#[inline]
-fn at(s: &[u8], i: usize) -> u8 {
-    s.get(i).copied().unwrap_or(0)
 }
 
 impl<'a> Cursor<'a> {
@@ -208,13 +203,7 @@ impl<'a> Cursor<'a> {
         {
             return None;
         }
-        let mut q = p + 20;
-        let mut ms = 0;
-        if at(s, q) == b'.' {
-            let (m, end) = fraction_ms(s, q + 1)?;
-            ms = m;
-            q = end;
-        }
+        let (ms, q) = fraction_after(s, p + 20)?;
         match clock.local_ms(year, month0, day, hour, min, sec, ms) {
             T::Ms(t) => {
                 self.p = q;

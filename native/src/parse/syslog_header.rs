@@ -10,7 +10,7 @@
 use memchr::memchr;
 
 use super::syslog_sd::scan_structured_data;
-use crate::time::{Clock, T, Zone, code_at, digit_at, fraction_ms, four_digits, month_at, time_of_day};
+use crate::time::{Clock, T, Zone, code_at, digit_at, fraction_after, four_digits, month_at, time_of_day};
 
 /// Longest hostname or tag looked for, in UTF-16 units (`MAX_TOKEN`).
 const MAX_TOKEN: usize = 256;
@@ -302,17 +302,10 @@ impl SyslogScanner {
         let Some((hour, min, sec)) = time_of_day(s, p) else {
             return T::No;
         };
-        p += 8;
-        let mut ms = 0;
-        if code_at(s, p) == b'.' {
-            match fraction_ms(s, p + 1) {
-                None => return T::No,
-                Some((m, e)) => {
-                    ms = m;
-                    p = e;
-                }
-            }
-        }
+        let Some((ms, end)) = fraction_after(s, p + 8) else {
+            return T::No;
+        };
+        p = end;
         if code_at(s, p) == b':' {
             p += 1;
         }
