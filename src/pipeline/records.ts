@@ -120,6 +120,17 @@ export const DOC_TIMESTAMP = 2;
 /** Raw size in bytes as read, for QoS (LogEvent.sizeBytes). */
 export const DOC_SIZE = 3;
 
+/** Calls `visit` with the byte range and timestamp of every document of `b` that was not dropped, in order. */
+export function forEachKept(b: LogBlock, visit: (start: number, end: number, timestampMs: number) => void): void {
+  const docs = b.docs;
+  const dropped = b.dropped;
+  for (let k = 0; k < b.count; k++) {
+    if (dropped !== undefined && dropped[k] === 1) continue;
+    const i = k * DOC_STRIDE;
+    visit(docs[i + DOC_START] as number, docs[i + DOC_END] as number, docs[i + DOC_TIMESTAMP] as number);
+  }
+}
+
 /** What a log source yields: events, and blocks of events encoded natively. */
 export type LogRecord = LogEvent | LogBlock;
 

@@ -198,10 +198,8 @@ export class NativeAssembler implements Assembler {
     // The local time zone's period moved on (a daylight saving change): the parser takes the new one.
     if (this.#lines.zone(rc.nowMs) !== this.#zone) this.#engine.setParser(this.#config(this.#group, rc.nowMs));
     // Events held when the last batch's Buffer was full come first, even if the file has no new data.
-    for (let round = 0; this.#held > 0 && round < 64; round++) {
-      const st = this.#input();
-      this.#engine.scan(NO_INPUT, 0, 0, false, this.#out, st, rc.native.ensure(Math.max(rc.maxRecords, this.#events + this.#held)));
-      this.#output(st);
+    if (this.#held > 0) {
+      this.#callUntil('at the start of a batch', (st, meta) => this.#engine.scan(NO_INPUT, 0, 0, false, this.#out as Buffer, st, meta), () => this.#held === 0);
     }
   }
 
@@ -282,17 +280,12 @@ export class NativeAssembler implements Assembler {
    * line: a file being drained would otherwise be released with lines unread.)
    */
   scan(buf: Buffer, n: number, pos: number, final: boolean): number {
-    const rc = this.#rc as BatchRoom;
     let consumed = 0;
-    for (let round = 0; round < 64; round++) {
-      const st = this.#input();
-      const input = consumed === 0 ? buf : buf.subarray(consumed, n);
-      this.#engine.scan(input, n - consumed, pos + consumed, final, this.#out as Buffer, st, rc.native.meta);
-      this.#output(st);
+    this.#callUntil('in a batch', (st, meta) => {
+      this.#engine.scan(consumed === 0 ? buf : buf.subarray(consumed, n), n - consumed, pos + consumed, final, this.#out as Buffer, st, meta);
       consumed += st[S_CONSUMED] as number;
-      if (this.#held === 0 || !this.hasRoom()) return consumed;
-    }
-    throw new HeraldError(ErrorCode.source, `native line engine: ${this.#held} events still held in a batch of ${this.#origin.path}`);
+    }, () => this.#held === 0 || !this.hasRoom());
+    return consumed;
   }
 
   /**
@@ -301,16 +294,23 @@ export class NativeAssembler implements Assembler {
    * stay behind.
    */
   flush(): void {
+    this.#callUntil('after a flush', (st, meta) => this.#engine.flush(this.#out as Buffer, st, meta), () => this.#held === 0);
+  }
+
+  /**
+   * Calls the engine (a scan or a flush) until `done`: each call's output takes what the engine wrote, and
+   * grows the Buffer when it held events for want of room, so the next call goes on where this one stopped.
+   * `meta` has room for the batch and everything held. Bounded: an engine that keeps holding is an error.
+   */
+  #callUntil(where: string, call: (st: Float64Array, meta: Float64Array) => void, done: () => boolean): void {
     const rc = this.#rc as BatchRoom;
-    let held = 0;
     for (let round = 0; round < 64; round++) {
       const st = this.#input();
-      this.#engine.flush(this.#out as Buffer, st, rc.native.ensure(Math.max(rc.maxRecords, this.#events + held)));
+      call(st, rc.native.ensure(Math.max(rc.maxRecords, this.#events + this.#held)));
       this.#output(st);
-      held = st[S_HELD] as number;
-      if (held === 0) return;
+      if (done()) return;
     }
-    throw new HeraldError(ErrorCode.source, `native line engine: ${held} events still held after a flush of ${this.#origin.path}`);
+    throw new HeraldError(ErrorCode.source, `native line engine: ${this.#held} events still held ${where} of ${this.#origin.path}`);
   }
 
   expired(nowMonoMs: number): boolean {

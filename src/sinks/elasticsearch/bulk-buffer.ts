@@ -11,7 +11,7 @@
  */
 import type { Outcome } from '../../pipeline/contracts';
 import { NdjsonWriter, type BufferPool } from '../ndjson-writer';
-import { DOC_END, DOC_START, DOC_STRIDE, DOC_TIMESTAMP, type LogBlock, type LogEvent } from '../../pipeline/records';
+import { forEachKept, type LogBlock, type LogEvent } from '../../pipeline/records';
 import type { DocumentEncoder, IndexNamer } from './encode';
 
 /** One pipeline batch: settles (resolves its write) when every one of its documents is settled. */
@@ -75,17 +75,12 @@ export class ItemSet {
 
   /** Appends the kept documents of a native block as items, each after its action line (`namer.head`). */
   addBlock(b: LogBlock, namer: IndexNamer): void {
-    const docs = b.docs;
-    const dropped = b.dropped;
-    for (let k = 0; k < b.count; k++) {
-      if (dropped !== undefined && dropped[k] === 1) continue;
-      const i = k * DOC_STRIDE;
-      const head = namer.head(docs[i + DOC_TIMESTAMP] as number);
-      this.#w.bytes(head);
+    forEachKept(b, (start, end, timestampMs) => {
+      this.#w.bytes(namer.head(timestampMs));
       this.#docStarts.push(this.#w.length);
-      this.#w.raw(b.buf, docs[i + DOC_START] as number, docs[i + DOC_END] as number);
+      this.#w.raw(b.buf, start, end);
       this.#starts.push(this.#w.length);
-    }
+    });
   }
 
   get count(): number {

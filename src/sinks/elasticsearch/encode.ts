@@ -5,7 +5,7 @@
  * json-bytes.ts. The output is exactly what JSON.stringify of the nested object would give, minus undefined
  * members (test/sinks/elasticsearch/encode.test.ts compares the two).
  */
-import { DOC_END, DOC_START, DOC_STRIDE, DOC_TIMESTAMP, LOG_FLAG_NAMES, LogFlag, type LogBlock, type LogEvent } from '../../pipeline/records';
+import { LOG_FLAG_NAMES, LogFlag, forEachKept, type LogBlock, type LogEvent } from '../../pipeline/records';
 import { writeJsonMembers } from '../json-bytes';
 import { NdjsonWriter } from '../ndjson-writer';
 
@@ -129,16 +129,12 @@ export class DocumentEncoder {
  * would have written their events: the native engine wrote the documents themselves. Returns how many.
  */
 export function writeBlock(w: NdjsonWriter, b: LogBlock, namer: IndexNamer): number {
-  const docs = b.docs;
-  const dropped = b.dropped;
   let n = 0;
-  for (let k = 0; k < b.count; k++) {
-    if (dropped !== undefined && dropped[k] === 1) continue;
-    const i = k * DOC_STRIDE;
-    w.bytes(namer.head(docs[i + DOC_TIMESTAMP] as number));
-    w.raw(b.buf, docs[i + DOC_START] as number, docs[i + DOC_END] as number);
+  forEachKept(b, (start, end, timestampMs) => {
+    w.bytes(namer.head(timestampMs));
+    w.raw(b.buf, start, end);
     n++;
-  }
+  });
   return n;
 }
 
