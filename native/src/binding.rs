@@ -37,12 +37,13 @@
 //! (`CONSUMED` 0), and `NEED_OUT` says how big `out` must be when `out` was empty (`OUT_START` 0).
 //! `out` must not be the `input` buffer.
 
-use napi::bindgen_prelude::{Buffer, BufferSlice, Float64ArraySlice, Object};
+use napi::bindgen_prelude::{Buffer, BufferSlice, Float64ArraySlice, Object, Uint8ArraySlice};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 
 use crate::encode::OriginParts;
 use crate::engine::{Engine, Outcome, Room};
+use crate::items::{Cursor, Head, write_items as write_block_items};
 use crate::multiline::MultilineConfig;
 use std::collections::HashSet;
 
@@ -299,7 +300,7 @@ impl LineEngine {
         mut state: Float64ArraySlice,
         mut meta: Float64ArraySlice,
     ) -> Result<()> {
-        distinct([span(&input), span(&out), span(&state), span(&meta)])?;
+        distinct(&[span(&input), span(&out), span(&state), span(&meta)])?;
         let input: &[u8] = &input;
         let out: &mut [u8] = &mut out;
         // SAFETY: the call is synchronous on the JavaScript thread, which therefore cannot touch these arrays
@@ -316,7 +317,7 @@ impl LineEngine {
     /// `flush(out, state, meta)`: the held events, then the joined event in progress.
     #[napi]
     pub fn flush(&mut self, mut out: BufferSlice, mut state: Float64ArraySlice, mut meta: Float64ArraySlice) -> Result<()> {
-        distinct([(0, 0), span(&out), span(&state), span(&meta)])?;
+        distinct(&[span(&out), span(&state), span(&meta)])?;
         let out: &mut [u8] = &mut out;
         // SAFETY: as in `scan`.
         let (state, meta) = unsafe { (state.as_mut(), meta.as_mut()) };
@@ -350,6 +351,43 @@ impl LineEngine {
 }
 
 /// The crate version, to check that the addon loaded is the one the JavaScript expects.
+/// `writeItems(src, docs, dropped, to, head, dayLo, dayHi, dst, offsets, cursor)`: the kept documents of a
+/// block, each after its action line, into an output body (src/native/items.ts; native/src/items.rs says how
+/// a call stops). `cursor` is `[doc, at, item]`, read and then written back. Returns 0 (done), 1 (the next kept
+/// document is of another day) or 2 (no room).
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn write_items(
+    src: BufferSlice,
+    docs: Float64ArraySlice,
+    dropped: Option<Uint8ArraySlice>,
+    to: f64,
+    head: BufferSlice,
+    day_lo: f64,
+    day_hi: f64,
+    mut dst: BufferSlice,
+    mut offsets: Option<Float64ArraySlice>,
+    mut cursor: Float64ArraySlice,
+) -> Result<u32> {
+    let no = (0, 0);
+    let dropped_span = dropped.as_ref().map_or(no, |d| span(d));
+    let offsets_span = offsets.as_ref().map_or(no, |o| span(o));
+    distinct(&[span(&src), span(&docs), dropped_span, span(&head), span(&dst), offsets_span, span(&cursor)])?;
+    let dst: &mut [u8] = &mut dst;
+    // SAFETY: as in `LineEngine::scan`: a synchronous call, and arguments that share memory were refused.
+    let (offsets, cursor) = unsafe { (offsets.as_mut().map(|o| o.as_mut()), cursor.as_mut()) };
+    if cursor.len() < 3 {
+        return Err(invalid("writeItems: cursor needs 3 numbers".into()));
+    }
+    let mut c = Cursor { doc: count(cursor[0]), at: count(cursor[1]), item: count(cursor[2]) };
+    let head = Head { bytes: &head, day_lo, day_hi };
+    let stop = write_block_items(&src, &docs, dropped.as_deref(), count(to), &head, dst, offsets, &mut c).map_err(invalid)?;
+    cursor[0] = c.doc as f64;
+    cursor[1] = c.at as f64;
+    cursor[2] = c.item as f64;
+    Ok(stop as u32)
+}
+
 #[napi]
 pub fn engine_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
@@ -362,11 +400,11 @@ fn span<T>(s: &[T]) -> (usize, usize) {
 }
 
 /// Refuses arguments that share memory.
-fn distinct(spans: [(usize, usize); 4]) -> Result<()> {
+fn distinct(spans: &[(usize, usize)]) -> Result<()> {
     for (i, a) in spans.iter().enumerate() {
         for b in &spans[i + 1..] {
             if a.0 < a.1 && b.0 < b.1 && a.0 < b.1 && b.0 < a.1 {
-                return Err(invalid("LineEngine: input, out, state and meta must not share memory".into()));
+                return Err(invalid("native: arguments must not share memory".into()));
             }
         }
     }

@@ -9,6 +9,7 @@ pub mod gate;
 pub mod gate_card;
 pub mod gate_keys;
 pub mod gate_scan;
+pub mod items;
 pub mod json_out;
 pub mod multiline;
 pub mod parse;

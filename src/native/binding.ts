@@ -39,6 +39,15 @@ export interface LineEngine {
 
 export interface NativeBinding {
   LineEngine: new (cfg: EngineConfig) => LineEngine;
+  /**
+   * The kept documents `cursor[0]..to` of a block, each after `head`, into `dst` from `cursor[1]`, while their
+   * timestamps are in [dayLo, dayHi); item offsets from `cursor[2]` (native/src/items.rs). `cursor` is updated.
+   * Returns 0 (done), 1 (the next kept document is of another day) or 2 (no room in `dst` or `offsets`).
+   */
+  writeItems(
+    src: Buffer, docs: Float64Array, dropped: Uint8Array | undefined, to: number, head: Buffer, dayLo: number, dayHi: number,
+    dst: Buffer, offsets: Float64Array | undefined, cursor: Float64Array,
+  ): number;
   engineVersion(): string;
 }
 
@@ -54,7 +63,7 @@ function load(): { binding: NativeBinding | undefined; reason: string } {
     const mod = { exports: {} as NativeBinding };
     process.dlopen(mod, ADDON_PATH);
     const b = mod.exports;
-    if (typeof b.LineEngine !== 'function' || typeof b.engineVersion !== 'function') return { binding: undefined, reason: `${ADDON_PATH} is not Herald's line engine` };
+    if (typeof b.LineEngine !== 'function' || typeof b.writeItems !== 'function' || typeof b.engineVersion !== 'function') return { binding: undefined, reason: `${ADDON_PATH} is not Herald's line engine` };
     return { binding: b, reason: `loaded ${ADDON_PATH} (engine ${b.engineVersion()})` };
   } catch (err) {
     return { binding: undefined, reason: `cannot load ${ADDON_PATH}: ${errorMessage(err)}` };

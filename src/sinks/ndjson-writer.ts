@@ -183,6 +183,15 @@ export class NdjsonWriter {
     return this;
   }
 
+  /**
+   * The Buffer, with room for `bytes` more after `length`: for a caller that writes into it directly and then
+   * sets `length` to the end of what it wrote. Valid until the next call that writes.
+   */
+  reserve(bytes: number): Buffer {
+    this.#room(bytes);
+    return this.#buf;
+  }
+
   /** Makes room for `bytes` more: a bigger Buffer (from the pool) with what was written copied over. */
   #room(bytes: number): void {
     const need = this.#at + bytes;
@@ -197,6 +206,12 @@ export class NdjsonWriter {
   /** Bytes written so far. */
   get length(): number {
     return this.#at;
+  }
+
+  /** After writing into `reserve()`'s Buffer directly: the end of what was written (within that Buffer). */
+  set length(at: number) {
+    if (!(at >= 0 && at <= this.#buf.length)) throw new RangeError(`NdjsonWriter: length ${at} outside its ${this.#buf.length}-byte buffer`);
+    this.#at = at;
   }
 
   /** A view of what was written (valid until release()). */

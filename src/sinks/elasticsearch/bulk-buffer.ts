@@ -11,8 +11,9 @@
  */
 import type { Outcome } from '../../pipeline/contracts';
 import { NdjsonWriter, type BufferPool } from '../ndjson-writer';
-import { forEachKept, type LogBlock, type LogEvent } from '../../pipeline/records';
-import type { DocumentEncoder, IndexNamer } from './encode';
+import type { LogBlock, LogEvent } from '../../pipeline/records';
+import { writeBlock, type DocumentEncoder, type IndexNamer } from './encode';
+import { ItemOffsets } from './item-offsets';
 
 /** One pipeline batch: settles (resolves its write) when every one of its documents is settled. */
 export class BatchState {
@@ -43,10 +44,7 @@ export class BatchState {
 /** Encoded items of one batch (or the dead-letter copies of some of its items). */
 export class ItemSet {
   readonly #w: NdjsonWriter;
-  /** Byte offset of each item's action line, and the end of the last item. */
-  readonly #starts: number[] = [0];
-  /** Byte offset of each item's document. */
-  readonly #docStarts: number[] = [];
+  readonly #offsets = new ItemOffsets();
 
   /** With a pool, release() once every item is settled. */
   constructor(
@@ -60,31 +58,27 @@ export class ItemSet {
 
   /** Appends one item: its action line and its document. */
   add(action: string, doc: string): void {
+    const start = this.#w.length;
     this.#w.line(action);
-    this.#docStarts.push(this.#w.length);
+    const docStart = this.#w.length;
     this.#w.line(doc);
-    this.#starts.push(this.#w.length);
+    this.#offsets.add(start, docStart, this.#w.length);
   }
 
   /** Appends one log event as an item: `head` (its action line) and its document, written by `encoder`. */
   addEvent(head: Buffer, e: LogEvent, encoder: DocumentEncoder): void {
-    this.#docStarts.push(this.#w.length + head.length);
+    const start = this.#w.length;
     encoder.write(this.#w, e, head);
-    this.#starts.push(this.#w.length);
+    this.#offsets.add(start, start + head.length, this.#w.length);
   }
 
   /** Appends the kept documents of a native block as items, each after its action line (`namer.head`). */
   addBlock(b: LogBlock, namer: IndexNamer): void {
-    forEachKept(b, (start, end, timestampMs) => {
-      this.#w.bytes(namer.head(timestampMs));
-      this.#docStarts.push(this.#w.length);
-      this.#w.raw(b.buf, start, end);
-      this.#starts.push(this.#w.length);
-    });
+    writeBlock(this.#w, b, namer, this.#offsets);
   }
 
   get count(): number {
-    return this.#docStarts.length;
+    return this.#offsets.count;
   }
 
   /** Bytes of all items in a body. */
@@ -94,22 +88,22 @@ export class ItemSet {
 
   /** Bytes of item i in a body (action line and document, with their newlines). */
   itemBytes(i: number): number {
-    return (this.#starts[i + 1] as number) - (this.#starts[i] as number);
+    return this.#offsets.start(i + 1) - this.#offsets.start(i);
   }
 
   /** Item i's action line (decoded: for refusals and tests, not for sending). */
   action(i: number): string {
-    return this.#w.result().toString('utf8', this.#starts[i], (this.#docStarts[i] as number) - 1);
+    return this.#w.result().toString('utf8', this.#offsets.start(i), this.#offsets.docStart(i) - 1);
   }
 
   /** Item i's document (decoded: for dead-letter copies and tests, not for sending). */
   doc(i: number): string {
-    return this.#w.result().toString('utf8', this.#docStarts[i], (this.#starts[i + 1] as number) - 1);
+    return this.#w.result().toString('utf8', this.#offsets.docStart(i), this.#offsets.start(i + 1) - 1);
   }
 
   /** Copies items [start, end) into a body. */
   copyRun(to: NdjsonWriter, start: number, end: number): void {
-    to.raw(this.#w.result(), this.#starts[start] as number, this.#starts[end] as number);
+    to.raw(this.#w.result(), this.#offsets.start(start), this.#offsets.start(end));
   }
 
   /** Gives the bytes back to the pool: only once no request or re-send can read an item of this set. */
