@@ -222,6 +222,11 @@ export class NdjsonWriter {
   /** Gives the Buffer back to the pool: the result must no longer be in use. */
   release(): void {
     this.#pool?.release(this.#buf);
+    this.abandon();
+  }
+
+  /** Lets go of the Buffer without giving it to the pool (something may still read it). */
+  abandon(): void {
     this.#buf = EMPTY;
     this.#at = 0;
   }

@@ -45,6 +45,7 @@ export class BatchState {
 export class ItemSet {
   readonly #w: NdjsonWriter;
   readonly #offsets = new ItemOffsets();
+  #unanswered = false;
 
   /** With a pool, release() once every item is settled. */
   constructor(
@@ -101,14 +102,23 @@ export class ItemSet {
     return this.#w.result().toString('utf8', this.#offsets.docStart(i), this.#offsets.start(i + 1) - 1);
   }
 
-  /** Copies items [start, end) into a body. */
-  copyRun(to: NdjsonWriter, start: number, end: number): void {
-    to.raw(this.#w.result(), this.#offsets.start(start), this.#offsets.start(end));
+  /** Items [start, end) as they go in a body: a view of this set's Buffer, valid until release(). */
+  run(start: number, end: number): Buffer {
+    return this.#w.result().subarray(this.#offsets.start(start), this.#offsets.start(end));
+  }
+
+  /**
+   * A request with items of this set failed: a socket may still hold a view of them, so release() leaves the
+   * Buffer to the garbage collector instead of the pool.
+   */
+  sentUnanswered(): void {
+    this.#unanswered = true;
   }
 
   /** Gives the bytes back to the pool: only once no request or re-send can read an item of this set. */
   release(): void {
-    this.#w.release();
+    if (this.#unanswered) this.#w.abandon();
+    else this.#w.release();
   }
 }
 
@@ -196,21 +206,27 @@ export class BulkBuffer {
 }
 
 /**
- * The NDJSON body of a request: the items' bytes copied run by run into one Buffer of the exact size. The
- * body is `result()` of the writer returned; with a pool, release() the writer once nothing reads the body.
+ * The NDJSON body of a request, without copying it: views of the item sets' Buffers, one per run of
+ * consecutive items, in order. They stay valid until the sets are released (once every item is settled).
  */
-export function buildBody(req: BulkRequest, pool?: BufferPool): NdjsonWriter {
-  let bytes = 0;
+export function bodyParts(req: BulkRequest): Buffer[] {
+  const parts: Buffer[] = [];
   for (const seg of req.segments) {
-    const n = segmentSize(seg);
-    for (let k = 0; k < n; k++) bytes += seg.set.itemBytes(itemAt(seg, k));
+    if (seg.idx === undefined) {
+      if (seg.end > seg.start) parts.push(seg.set.run(seg.start, seg.end));
+      continue;
+    }
+    // Re-sent items: consecutive indices make one run.
+    const idx = seg.idx;
+    for (let k = 0; k < idx.length; ) {
+      const first = idx[k] as number;
+      let last = first;
+      while (k + 1 < idx.length && idx[k + 1] === last + 1) last = idx[++k] as number;
+      k++;
+      parts.push(seg.set.run(first, last + 1));
+    }
   }
-  const w = new NdjsonWriter(bytes, pool);
-  for (const seg of req.segments) {
-    if (seg.idx === undefined) seg.set.copyRun(w, seg.start, seg.end);
-    else for (const i of seg.idx) seg.set.copyRun(w, i, i + 1);
-  }
-  return w;
+  return parts;
 }
 
 /** Two requests of half the items each (a 413 answer), or undefined for a single item. */

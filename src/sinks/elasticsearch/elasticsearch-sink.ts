@@ -23,7 +23,7 @@ import type { ComponentContext } from '../../pipeline/context';
 import type { HeraldRecord } from '../../pipeline/records';
 import { ErrorCode, HeraldError } from '../../errors';
 import { withDeadline } from '../../pipeline/timing';
-import { BulkBuffer, BulkRequest, buildBody, segmentSize, splitRequest } from './bulk-buffer';
+import { BulkBuffer, BulkRequest, bodyParts, segmentSize, splitRequest } from './bulk-buffer';
 import { readBulkResponse, Settlement, type BulkResponseBody } from './bulk-response';
 import type { ElasticsearchOutputConfig } from './config';
 import { safeReason, itemError } from './dead-letter';
@@ -35,6 +35,7 @@ import { isRetriableRequestStatus } from './retry-policy';
 import { SinkMetrics, type RequestResult } from './sink-metrics';
 import { TemplateInstaller, loadTemplates } from './template-installer';
 import { BufferPool } from '../ndjson-writer';
+import { Readable } from 'node:stream';
 import { WriteLedger } from './write-ledger';
 
 /** Only what the sink reads of a bulk response: statuses and errors (bodies shrink ~10x). */
@@ -66,7 +67,6 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   readonly #random: () => number;
   readonly #abort = new AbortController();
   /** Request bodies reused once answered: two of them stay allocated rather than one new one per request. */
-  readonly #bodies: BufferPool;
   #buffer = new BulkBuffer();
   #retryQueue: BulkRequest[] = [];
   readonly #retryTimers = new Set<NodeJS.Timeout>();
@@ -83,7 +83,6 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     this.#logger = o.context.logger.child({ component: 'elasticsearch', type: 'elasticsearch' });
     this.#log = new RateLimitedLog(this.#logger, LOG_INTERVAL_MS, () => this.#ctx.clock.monotonic());
     this.#metrics = new SinkMetrics(o.context.metrics);
-    this.#bodies = new BufferPool(2 * (o.config.flush_bytes + (o.config.flush_bytes >> 3) + 1024));
     this.#client = createClient(o.config);
     this.#ledger = new WriteLedger(this.#metrics, new IndexNamer(o.config.index), new DocumentEncoder(o.context.hostname), new BufferPool(BATCH_POOL_BYTES));
     this.#dlNamer = new IndexNamer(o.config.dead_letter_index);
@@ -162,23 +161,24 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   async #send(req: BulkRequest): Promise<void> {
     this.#inFlight++;
     this.#metrics.inFlight.inc();
-    const writer = buildBody(req, this.#bodies);
-    const body = writer.result();
-    this.#metrics.bytes.inc(body.length);
+    const { body, bytes } = requestBody(req);
+    this.#metrics.bytes.inc(bytes);
     const t0 = this.#ctx.clock.monotonic();
     const s = new Settlement({ actionLine: (ms) => this.#dlNamer.actionLine(ms), hostJson: this.#hostJson, nowMs: this.#ctx.clock.now() });
     let result: RequestResult;
     try {
       const res = await this.#client.transport.request<BulkResponseBody>(
         { method: 'POST', path: '/_bulk', querystring: { filter_path: FILTER_PATH }, bulkBody: body },
-        { requestTimeout: this.#cfg.request_timeout_ms, maxRetries: 0, signal: this.#abort.signal },
+        // A stream body has no length of its own: it is given, so the request is not chunked.
+        { requestTimeout: this.#cfg.request_timeout_ms, maxRetries: 0, signal: this.#abort.signal, headers: Buffer.isBuffer(body) ? {} : { 'content-length': String(bytes) } },
       );
       result = readBulkResponse(req, res, s) ? 'item_errors' : 'ok';
-      // Answered: the body was sent whole and nothing reads it any more. After a failure (a timeout, an
-      // abort) a socket may still hold it, so it is left to the garbage collector instead.
-      writer.release();
     } catch (err) {
       result = err instanceof errors.ResponseError ? 'http_error' : 'connection_error';
+      // A failure (a timeout, an abort, a broken connection, or an error status, which a server may send
+      // before it has read the whole body): a socket may still hold views of the items, so their Buffers are
+      // left to the garbage collector rather than reused.
+      for (const seg of req.segments) seg.set.sentUnanswered();
       if (!this.#closing) this.#onRequestFailure(req, err, s);
     }
     this.#inFlight--;
@@ -284,4 +284,21 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     await this.#installer.stopped();
     await this.#client.close();
   }
+}
+
+/** Views of more runs than this are copied into one Buffer: re-sends of scattered items. */
+const MAX_BODY_PARTS = 32;
+
+/**
+ * A request's body without copying the items: the one run of items as it is, or a stream of the runs (each
+ * set's items are consecutive, so a request of n batches has about n runs). Copying every body cost a
+ * twentieth of the main thread into a bulk receiver, and the pool of bodies a few MB of memory.
+ */
+function requestBody(req: BulkRequest): { body: Buffer | Readable; bytes: number } {
+  const parts = bodyParts(req);
+  let bytes = 0;
+  for (const p of parts) bytes += p.length;
+  if (parts.length === 1) return { body: parts[0] as Buffer, bytes };
+  if (parts.length > MAX_BODY_PARTS) return { body: Buffer.concat(parts, bytes), bytes };
+  return { body: Readable.from(parts, { objectMode: false }), bytes };
 }

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { BatchState, BulkBuffer, ItemSet, buildBody, splitRequest } from '../../../src/sinks/elasticsearch/bulk-buffer';
+import { BatchState, BulkBuffer, BulkRequest, ItemSet, bodyParts, splitRequest } from '../../../src/sinks/elasticsearch/bulk-buffer';
+import { BufferPool } from '../../../src/sinks/ndjson-writer';
 import { readBulkResponse, Settlement } from '../../../src/sinks/elasticsearch/bulk-response';
 import { safeReason } from '../../../src/sinks/elasticsearch/dead-letter';
 import { isRetriableStatus } from '../../../src/sinks/elasticsearch/retry-policy';
@@ -7,6 +8,8 @@ import { DocumentEncoder, IndexNamer } from '../../../src/sinks/elasticsearch/en
 import { makeLogEvent } from '../../../src/pipeline/records';
 import type { Outcome } from '../../../src/pipeline/contracts';
 import { makeBlock } from '../../helpers/blocks';
+
+const body = (req: BulkRequest) => Buffer.concat(bodyParts(req));
 
 function itemSet(tag: string, n: number, outcomes: Outcome[] = []): ItemSet {
   const set = new ItemSet(new BatchState(n, (o) => outcomes.push(o), () => undefined), false);
@@ -22,7 +25,7 @@ void t.test('the buffer cuts requests of about maxBytes across batches, in order
   buf.add(b);
   const item = a.byteLength / 10;
   const bodies: string[] = [];
-  for (let req = buf.take(item * 7); req; req = buf.take(item * 7)) bodies.push(buildBody(req).result().toString());
+  for (let req = buf.take(item * 7); req; req = buf.take(item * 7)) bodies.push(body(req).toString());
   t.same(bodies.map((x) => x.split('\n').length - 1), [14, 14, 12], '7 + 7 + 6 items');
   const docs = bodies.join('').split('\n').filter((l) => l.startsWith('{"m"')).map((l) => (JSON.parse(l) as { m: string }).m);
   t.same(docs, [...Array.from({ length: 10 }, (_, i) => `a${i}`), ...Array.from({ length: 10 }, (_, i) => `b${i}`)]);
@@ -31,6 +34,34 @@ void t.test('the buffer cuts requests of about maxBytes across batches, in order
   const one = itemSet('c', 2);
   buf.add(one);
   t.equal(buf.take(1)?.count, 1, 'a single item larger than maxBytes still goes');
+});
+
+void t.test('a body is views of the sets, one per run of consecutive items; re-sent items merge into runs', async (t) => {
+  const a = itemSet('a', 6);
+  const b = itemSet('b', 3);
+  const whole = new BulkRequest([{ set: a, start: 1, end: 4, idx: undefined }, { set: b, start: 0, end: 3, idx: undefined }], 6, 0);
+  const parts = bodyParts(whole);
+  t.equal(parts.length, 2, 'one view per set');
+  t.same(body(whole).toString().match(/[ab]\d/g), ['a1', 'a2', 'a3', 'b0', 'b1', 'b2']);
+  const resend = new BulkRequest([{ set: a, start: 0, end: 0, idx: [0, 1, 2, 4, 5] }, { set: b, start: 0, end: 0, idx: [2] }], 6, 1);
+  t.equal(bodyParts(resend).length, 3, '0-2, 4-5 and b2');
+  t.same(body(resend).toString().match(/[ab]\d/g), ['a0', 'a1', 'a2', 'a4', 'a5', 'b2']);
+  t.same(bodyParts(new BulkRequest([{ set: a, start: 2, end: 2, idx: undefined }], 0, 0)), [], 'an empty run is no part');
+});
+
+void t.test('a set sent in a failed request is not given back to the pool (a socket may still read it)', async (t) => {
+  const pool = new BufferPool(1 << 20);
+  const kept = new ItemSet(new BatchState(1, () => undefined, () => undefined), false, 4096, pool);
+  kept.add('{"create":{}}', '{"a":1}');
+  kept.release();
+  t.ok(pool.freeBytes >= 4096, 'an answered set goes back to the pool');
+  const before = pool.freeBytes;
+  const failed = new ItemSet(new BatchState(1, () => undefined, () => undefined), false, 4096, pool);
+  t.equal(pool.freeBytes, before - 4096, 'it took the pooled Buffer');
+  failed.add('{"create":{}}', '{"a":1}');
+  failed.sentUnanswered();
+  failed.release();
+  t.equal(pool.freeBytes, before - 4096, 'not given back');
 });
 
 void t.test('bodies are exact UTF-8 for any text, also when the buffer has to grow', async (t) => {
@@ -43,7 +74,7 @@ void t.test('bodies are exact UTF-8 for any text, also when the buffer has to gr
   buf.add(set);
   const req = buf.take(1e9);
   if (!req) throw new Error('no request');
-  const body = buildBody(req).result();
+  const body = Buffer.concat(bodyParts(req));
   const expected = texts.map((m) => `{"create":{"_index":"i"}}\n${JSON.stringify({ m })}\n`).join('');
   t.equal(body.length, Buffer.byteLength(expected));
   t.equal(body.toString('utf8'), expected);
@@ -58,7 +89,7 @@ void t.test('a 413 split halves a request; responses are read item by item', asy
   if (!req) throw new Error('no request');
   const halves = splitRequest(req);
   t.same(halves?.map((h) => h.count), [2, 3]);
-  t.same(halves?.map((h) => buildBody(h).result().toString().match(/x\d/g)), [['x0', 'x1'], ['x2', 'x3', 'x4']]);
+  t.same(halves?.map((h) => body(h).toString().match(/x\d/g)), [['x0', 'x1'], ['x2', 'x3', 'x4']]);
   const s = new Settlement({ actionLine: () => '{"create":{"_index":"dl"}}', hostJson: '"host":{"name":"n"}', nowMs: 0 });
   const failed = readBulkResponse(req, {
     errors: true,

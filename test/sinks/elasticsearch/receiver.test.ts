@@ -42,6 +42,11 @@ void t.test('every document arrives exactly as the encoder writes it; batches se
   const enc = new DocumentEncoder('node-1.test');
   t.same(r.documents.slice().sort(), [...a, ...b.slice(0, 30)].map((e) => enc.encode(e as LogEvent)).sort());
   t.equal(r.bulkRequests, 1, 'the two batches written together went in one bulk request (flush_interval_ms)');
+  // Its body is the two batches' bytes as they are (views, streamed one after the other), with its length.
+  const bulk = r.headers.filter((h) => String(h['content-type']).includes('ndjson'));
+  t.equal(bulk.length, 1);
+  t.equal(bulk[0]?.['content-length'], String(r.bytes), 'the length is given');
+  t.equal(bulk[0]?.['transfer-encoding'], undefined, 'not chunked');
   t.ok(r.templates.has('herald-logs') && r.templates.has('herald-logs-dead-letter'), 'templates installed first');
   const m = await ctx.metrics.metrics();
   t.match(m, /herald_elasticsearch_documents_total\{outcome="delivered"\} 80/);
