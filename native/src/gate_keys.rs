@@ -148,7 +148,16 @@ impl KeyMatcher {
         if end <= start || end > s.len() {
             return false;
         }
-        let c0 = s[end - 1];
+        // Separators at the end are ignored like the others (`password_` is `password`): the last character
+        // before them decides.
+        let mut e = end;
+        while e > start && slot(s[e - 1]) == SEP {
+            e -= 1;
+        }
+        if e == start {
+            return false;
+        }
+        let c0 = s[e - 1];
         if c0 >= 128 || !self.last[c0 as usize] {
             return false;
         }
@@ -364,6 +373,20 @@ mod tests {
         assert!(k.classify_key("apikey2"));
         assert!(k.may_end_at(b"inbox", 5));
         assert!(!KeyMatcher::new(&["password"], &[] as &[&str]).may_end_at(b"inbox", 5));
+    }
+
+    #[test]
+    fn separators_at_the_end_of_a_key_are_ignored() {
+        let k = builtin();
+        for key in ["password_", "password-", "api-key.", "Token__", "pass_", "-pass."] {
+            assert!(k.classify_key(key), "{key}");
+        }
+        for key in ["___", "-", "passport_", "password_policy_", "x.pass_", ""] {
+            assert!(!k.classify_key(key), "{key}");
+        }
+        assert!(k.key_before(b"password_=hunter2", 9));
+        assert!(k.classify(b"a=pass_", 7, 2), "the key starts after `start`");
+        assert!(!k.classify(b"pass_", 5, 5));
     }
 
     #[test]

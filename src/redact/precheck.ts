@@ -47,10 +47,11 @@ const RARE_MIN_LENGTH = 14;
 
 /**
  * `%3D` after a key, or `--flag ` naming a secret: a `--` not after a key character (as flagBefore
- * requires), then at most 62 key characters (flagBefore reads up to 63 past the first dash), the last a
- * letter or digit (the end of a keyword), then a space. Bounded, so a run of dashes costs a constant per dash.
+ * requires), then at most 62 key characters (flagBefore reads up to 63 past the first dash), at least one
+ * a letter or digit (a keyword; separators, also at the end, are ignored), then a space. Bounded, so a run
+ * of dashes costs a constant per dash.
  */
-const PAIR_RARE = String.raw`%3[dD]|--(?<![\w.-]--)[\w.-]{0,61}?[A-Za-z0-9] `;
+const PAIR_RARE = String.raw`%3[dD]|--(?<![\w.-]--)(?=[\w.-]{0,62} )[_.-]*[A-Za-z0-9]`;
 
 /** The union of the rare tokens of the wanted families, or undefined when none is wanted. */
 function rareTokens(want: number): RegExp | undefined {

@@ -147,3 +147,15 @@ void t.test('redaction: every secret of the redaction corpus is redacted on the 
   same(tt, 'syslog, redaction on', group('syslog'), bytes(messages.map((m) => `Nov 21 12:00:00 node-1 app[12]: ${m}`)), redact);
   same(tt, 'json, redaction on', group('json'), bytes(messages.map((m) => JSON.stringify({ level: 'info', msg: m, detail: { note: m } }))), redact);
 });
+
+void t.test('redaction: keys ending in separators (password_=) are secret keys on both paths', async (tt) => {
+  if (!requireNative(tt)) return;
+  const V = 'Zq9vX7wK';
+  const messages = [`password_=${V}`, `login ok Password__: ${V} done`, `--token- ${V}`, `user[pass_]=${V}`, `db.password-=${V}&x=1`];
+  const redact = new RedactTransform(redactSchema.parse({}), testContext(tmpdir()));
+  same(tt, 'plain, keys ending in separators', group('plain'), bytes(messages), redact);
+  same(tt, 'json, keys ending in separators', group('json'), bytes(messages.map((m) => JSON.stringify({ msg: m, 'api-key.': V }))), redact);
+  const { native } = bothPaths(group('plain'), bytes(messages), SHAPES[0] as ReadShape, testNativeLines((app) => redact.redaction.forApp(app)), redact);
+  tt.equal(native.docs.length, messages.length);
+  tt.notOk(native.docs.some((d) => d.includes(V)), 'no document carries the secret');
+});

@@ -149,6 +149,15 @@ void t.test('extra_keys of any length are found like the built-in key names', as
   }
 });
 
+// Separators are ignored wherever they are in a key, also at its end (`password_` is `password`).
+void t.test('keys ending in separators are secret keys too', async (t) => {
+  const r = new Redaction(redactSchema.parse({}));
+  for (const text of [`password_=${V}`, `Password__: ${V}`, `{"api-key.":"${V}"}`, `--token- ${V}`, `user[pass_]=${V}`, `db.password-=${V}`]) {
+    for (const ctx of CONTEXTS) t.notOk(r.base.redactString(ctx(text)).includes(V), JSON.stringify(ctx(text)));
+  }
+  for (const text of [`passport_=${V}`, `x.pass_=${V}`, `___=${V}`]) t.equal(r.base.redactString(text), text, `${text}: not a secret key`);
+});
+
 void t.test('near-misses next to the gates stay byte for byte, short and long', async (t) => {
   const r = new Redaction(redactSchema.parse({}));
   const nearMisses = [

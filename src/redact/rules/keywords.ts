@@ -95,6 +95,7 @@ export class KeyMatcher {
    * False when no key ending just before `end` can name a secret, judged from its last one or two
    * characters: a necessary condition for classify(s, end, start) !== KEY_NONE whenever start <= end - 2,
    * costing two reads. A separator (`_ - .`) or a key start before the last character gives no opinion.
+   * `end - 1` must be a letter or a digit (a separator there is for classify to skip).
    */
   mayEndAt(s: string, end: number): boolean {
     const c0 = s.charCodeAt(end - 1);
@@ -109,9 +110,19 @@ export class KeyMatcher {
    */
   classify(s: string, end: number, start = 0): KeyClass {
     if (end <= start) return KEY_NONE;
-    // Most keys (timestamps before `:`, `status=`) fail on their last character alone.
-    const c0 = s.charCodeAt(end - 1);
-    if (c0 >= 128 || this.#last[c0] !== 1) return KEY_NONE;
+    // Most keys (timestamps before `:`, `status=`) fail on their last character alone. Separators at the end
+    // are ignored like the others (`password_` is `password`): the last character before them decides.
+    let c0 = s.charCodeAt(end - 1);
+    if (c0 >= 128 || this.#last[c0] !== 1) {
+      let e = end;
+      while (e > start && slot(s.charCodeAt(e - 1)) === -1) {
+        this.steps++;
+        e--;
+      }
+      if (e === end || e === start) return KEY_NONE;
+      c0 = s.charCodeAt(e - 1);
+      if (c0 >= 128 || this.#last[c0] !== 1) return KEY_NONE;
+    }
     let node = this.#root;
     let best: KeyClass = KEY_NONE;
     for (let i = end - 1; i >= start; i--) {
