@@ -1,7 +1,8 @@
 /**
  * Mesos sandboxes → Elasticsearch, measured on the real agent process (dist/main.js): the foundation corpus
  * laid out as the stdout of one sandbox per corpus file (apps of a replayed Mesos agent), shipped either to
- * a loopback bulk receiver that only counts (the agent's own ceiling) or to the real Elasticsearch.
+ * a loopback bulk receiver that only counts (the agent's own ceiling: test/helpers/counting-receiver.ts, plain
+ * sockets, so that it takes as little as it can of the cores the agent runs on) or to the real Elasticsearch.
  * Reports lines/s, MiB/s, CPU seconds per GiB (agent utime+stime) and peak RSS (VmHWM); median of runs.
  *   npm run build && npx tsc -p tsconfig.json --outDir /tmp/hb && ln -sfn $PWD/node_modules /tmp/hb/node_modules
  *   node /tmp/hb/bench/sandbox-es.bench.js [MiB] [runs] [receiver|elasticsearch] [extra config line]
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { generateCorpus } from './corpus';
 import { REPO, measureRuns, type MeasuredRun, metric, runAgentUntilDrained, stopAgent } from './agent-process';
 import { startMesosReplay } from '../test/helpers/mesos-replay/replay-server';
-import { BulkReceiver } from '../test/helpers/bulk-receiver';
+import { CountingReceiver } from '../test/helpers/counting-receiver';
 
 const ES = 'http://127.0.0.1:9200';
 
@@ -33,7 +34,7 @@ async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'recei
       copyFileSync(f.path, join(sandbox, 'stdout'));
     }
   });
-  const receiver = target === 'receiver' ? await BulkReceiver.start() : undefined;
+  const receiver = target === 'receiver' ? await CountingReceiver.start() : undefined;
   const index = `herald-bench-${process.pid}-${n}`;
   const url = receiver ? receiver.url : ES;
   const config = join(dir, 'herald.yaml');
@@ -48,6 +49,8 @@ async function runOnce(corpus: ReturnType<typeof generateCorpus>, target: 'recei
   ].join('\n'));
   const run = await runAgentUntilDrained(config, 'sandboxes', corpus.bytes, 1_200_000);
   const docs = await metric(run.port, /herald_elasticsearch_documents_total\{outcome="delivered"\} (\d+)/);
+  // What the agent counts as delivered, the receiver must have received (re-sends count there twice).
+  if (receiver && receiver.documentCount < docs) throw new Error(`the receiver counted ${receiver.documentCount} documents, the agent delivered ${docs}`);
   await stopAgent(run);
   await receiver?.close();
   await agent.close();

@@ -2,7 +2,7 @@
  * A loopback HTTP(S) server speaking just enough of the Elasticsearch API for the elasticsearch sink:
  * `POST /_bulk` (every item answered `201 created`, unless a switch says otherwise), `GET`/`PUT
  * /_index_template/<name>`, `GET|HEAD /` and `/_cluster/health`. It counts documents and bytes and
- * nothing else by default, so a benchmark into it measures the agent's own ceiling; tests can keep the
+ * nothing else by default (benchmarks use counting-receiver.ts, which costs far less); tests can keep the
  * documents, see the request headers, and answer chosen items with 429/500/400 (mapping) errors or a
  * whole request with any status, deterministically. It also records how many /_bulk requests it held open
  * at once and can hold chosen ones for a while or for ever (a server that does not answer in time), or
@@ -158,15 +158,12 @@ export class BulkReceiver {
       this.#openBulkRequests--;
       this.abandonedBulkRequests++;
     });
-    // Counting only (the benchmarks' ceiling): the body's newlines are counted as it streams in, never joined.
-    const counting = this.#o.itemAnswer === undefined && !this.#o.keepDocuments && this.#o.requestAnswer === undefined;
-    const onBody = (body: Buffer | { bytes: number; lines: number }) => this.#whenReleased(req, path, () => {
+    const onBody = (body: Buffer) => this.#whenReleased(req, path, () => {
       const reply = () => {
         if (settled) return; // the client gave up on it: nothing indexed, nothing counted
         settled = true;
         this.#openBulkRequests--;
-        if (Buffer.isBuffer(body)) this.#bulk(body, answer);
-        else this.#counted(body, answer);
+        this.#bulk(body, answer);
       };
       const d = this.#o.delayMs;
       const delayMs = typeof d === 'function' ? d(nth) : (d ?? 0);
@@ -181,16 +178,7 @@ export class BulkReceiver {
       }, delayMs);
       this.#timers.add(timer);
     });
-    if (counting) readCounting(req, onBody);
-    else readBody(req, onBody);
-  }
-
-  #counted(body: { bytes: number; lines: number }, answer: (status: number, json: string) => void): void {
-    this.bulkRequests++;
-    this.bytes += body.bytes;
-    const n = body.lines >> 1; // action + document per item, one newline each
-    this.documentCount += n;
-    answer(200, `{"errors":false,"items":[${new Array<string>(n).fill(ITEM_CREATED).join(',')}]}`);
+    readBody(req, onBody);
   }
 
   #bulk(body: Buffer, answer: (status: number, json: string, headers?: Record<string, string>) => void): void {
@@ -229,15 +217,6 @@ export class BulkReceiver {
     }
     answer(200, `{"errors":${errors},"items":[${items.join(',')}]}`);
   }
-}
-
-function readCounting(req: IncomingMessage, then: (body: { bytes: number; lines: number }) => void): void {
-  const body = { bytes: 0, lines: 0 };
-  req.on('data', (c: Buffer) => {
-    body.bytes += c.length;
-    for (let i = c.indexOf(0x0a); i >= 0; i = c.indexOf(0x0a, i + 1)) body.lines++;
-  });
-  req.on('end', () => then(body));
 }
 
 function readBody(req: IncomingMessage, then: (body: Buffer) => void): void {
