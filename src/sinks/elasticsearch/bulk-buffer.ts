@@ -3,7 +3,7 @@
  * bulk requests by size, and the NDJSON body of a request.
  *
  * An item is (set, index). A set holds its items already UTF-8-encoded, action line and document, in one
- * Buffer: a request body is built by copying byte ranges (one copy per run of items), a re-send or a
+ * Buffer: a request body is views of those bytes (one per run of items, nothing copied), a re-send or a
  * dead-letter copy never serialises anything again, and the documents waiting for Elasticsearch (seconds,
  * or the length of an outage) are bytes outside V8's heap rather than strings the garbage collector keeps
  * promoting and marking. Requests reference runs of items (segments), so the bookkeeping allocates per
