@@ -66,7 +66,6 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
   readonly #backoff: Backoff;
   readonly #random: () => number;
   readonly #abort = new AbortController();
-  /** Request bodies reused once answered: two of them stay allocated rather than one new one per request. */
   #buffer = new BulkBuffer();
   #retryQueue: BulkRequest[] = [];
   readonly #retryTimers = new Set<NodeJS.Timeout>();
