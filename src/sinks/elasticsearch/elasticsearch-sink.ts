@@ -168,7 +168,8 @@ export class ElasticsearchSink implements Sink<HeraldRecord> {
     try {
       const res = await this.#client.transport.request<BulkResponseBody>(
         { method: 'POST', path: '/_bulk', querystring: { filter_path: FILTER_PATH }, bulkBody: body },
-        // A stream body has no length of its own: it is given, so the request is not chunked.
+        // A stream body has no length of its own: it is given, so the request is not chunked. (The client
+        // never compresses, es-client.ts: a gzipped stream would not have this length.)
         { requestTimeout: this.#cfg.request_timeout_ms, maxRetries: 0, signal: this.#abort.signal, headers: Buffer.isBuffer(body) ? {} : { 'content-length': String(bytes) } },
       );
       result = readBulkResponse(req, res, s) ? 'item_errors' : 'ok';
