@@ -11,6 +11,7 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ITEM_CREATED, allCreated, apiAnswer } from './es-answers';
 
 export type ItemAnswer = 201 | 429 | 500 | 503 | 'mapping';
 
@@ -39,7 +40,6 @@ export interface BulkArrival {
   open: number;
 }
 
-const ITEM_CREATED = '{"create":{"status":201}}';
 const ITEM_ANSWERS: Record<Exclude<ItemAnswer, 201>, string> = {
   429: '{"create":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"rejected execution of coordinating operation"}}}',
   500: '{"create":{"status":500,"error":{"type":"internal_server_error","reason":"simulated"}}}',
@@ -127,21 +127,8 @@ export class BulkReceiver {
       return;
     }
     readBody(req, (body) => this.#whenReleased(req, path, () => {
-      if (path.startsWith('/_index_template/')) {
-        const name = decodeURIComponent(path.slice('/_index_template/'.length));
-        if (req.method === 'PUT') {
-          this.templates.set(name, JSON.parse(body.toString('utf8')));
-          answer(200, '{"acknowledged":true}');
-        } else {
-          const t = this.templates.get(name);
-          if (t === undefined) answer(404, `{"error":{"type":"resource_not_found_exception","reason":"index template matching [${name}] not found"},"status":404}`);
-          else answer(200, JSON.stringify({ index_templates: [{ name, index_template: t }] }));
-        }
-      } else if (path === '/' || path === '/_cluster/health') {
-        answer(200, '{"name":"bulk-receiver","cluster_name":"bulk-receiver","status":"green","version":{"number":"8.19.0"},"tagline":"You Know, for Search"}');
-      } else {
-        answer(404, `{"error":{"type":"not_found","reason":"bulk-receiver does not serve ${req.method} ${path}"},"status":404}`);
-      }
+      const [status, json] = apiAnswer('bulk-receiver', req.method ?? 'GET', path, body.toString('utf8'), this.templates);
+      answer(status, json);
     }));
   }
 
@@ -195,7 +182,7 @@ export class BulkReceiver {
       for (let i = body.indexOf(0x0a); i >= 0; i = body.indexOf(0x0a, i + 1)) lines++;
       const n = lines >> 1;
       this.documentCount += n;
-      answer(200, `{"errors":false,"items":[${new Array<string>(n).fill(ITEM_CREATED).join(',')}]}`);
+      answer(200, allCreated(n));
       return;
     }
     const lines = body.toString('utf8').split('\n');

@@ -12,9 +12,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { allCreated, apiAnswer } from './es-answers';
 
-const ITEM = '{"create":{"status":201}}';
-const ROOT = '{"name":"counting-receiver","cluster_name":"counting-receiver","status":"green","version":{"number":"8.19.0"},"tagline":"You Know, for Search"}';
 const MAX_HEAD = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
@@ -25,7 +24,7 @@ export class CountingReceiver {
   /** Bytes of /_bulk bodies received. */
   bytes = 0;
   bulkRequests = 0;
-  readonly templates = new Map<string, string>();
+  readonly templates = new Map<string, unknown>();
   url = '';
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
@@ -55,24 +54,11 @@ export class CountingReceiver {
 
   /** The answer to one request: its status and JSON body. */
   answer(method: string, path: string, lines: number, body: string): [number, string] {
-    if (path === '/_bulk' && method === 'POST') {
-      const n = lines >> 1;
-      this.bulkRequests++;
-      this.documentCount += n;
-      return [200, `{"errors":false,"items":[${n === 0 ? '' : ITEM + `,${ITEM}`.repeat(n - 1)}]}`];
-    }
-    if (path.startsWith('/_index_template/')) {
-      const name = decodeURIComponent(path.slice('/_index_template/'.length));
-      if (method === 'PUT') {
-        this.templates.set(name, body);
-        return [200, '{"acknowledged":true}'];
-      }
-      const t = this.templates.get(name);
-      if (t === undefined) return [404, `{"error":{"type":"resource_not_found_exception","reason":"index template matching [${name}] not found"},"status":404}`];
-      return [200, `{"index_templates":[{"name":${JSON.stringify(name)},"index_template":${t}}]}`];
-    }
-    if (path === '/' || path === '/_cluster/health') return [200, ROOT];
-    return [404, `{"error":{"type":"not_found","reason":"counting-receiver does not serve ${method} ${path}"},"status":404}`];
+    if (path !== '/_bulk' || method !== 'POST') return apiAnswer('counting-receiver', method, path, body, this.templates);
+    const n = lines >> 1;
+    this.bulkRequests++;
+    this.documentCount += n;
+    return [200, allCreated(n)];
   }
 }
 
