@@ -281,28 +281,31 @@ pub fn utf16_len(s: &[u8]) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// The built-in key lists of keywords.ts (`SECRET_KEY_SUFFIXES`, `SECRET_KEY_EXACT`), for the tests here
+    /// and in gate_tests.rs; `secretaccesskey` (the AWS rule's) is added by each.
+    pub(crate) const BUILTIN_SUFFIXES: [&str; 12] = [
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "token",
+        "apikey",
+        "accesskey",
+        "secretkey",
+        "privatekey",
+        "authorization",
+        "signature",
+        "credentials",
+    ];
+    pub(crate) const BUILTIN_EXACT: [&str; 6] = ["pass", "pwd", "auth", "cookie", "setcookie", "sig"];
+
     pub(crate) fn builtin() -> KeyMatcher {
-        KeyMatcher::new(
-            &[
-                "password",
-                "passwd",
-                "passphrase",
-                "secret",
-                "token",
-                "apikey",
-                "accesskey",
-                "secretkey",
-                "privatekey",
-                "authorization",
-                "signature",
-                "credentials",
-                "secretaccesskey",
-            ],
-            &["pass", "pwd", "auth", "cookie", "setcookie", "sig"],
-        )
+        let mut suffixes = BUILTIN_SUFFIXES.to_vec();
+        suffixes.push("secretaccesskey");
+        KeyMatcher::new(&suffixes, &BUILTIN_EXACT)
     }
 
     #[test]

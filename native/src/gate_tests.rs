@@ -2,6 +2,7 @@
 //! secret keys, every position, the block scan against a plain reference, no panics, and a benchmark.
 
 use super::*;
+use crate::gate_keys::tests::{BUILTIN_EXACT, BUILTIN_SUFFIXES};
 use crate::gate_scan::block_masks;
 
 /// The pre-check written plainly with substring searches (the first version of this port): the reference of
@@ -72,26 +73,10 @@ fn pair_rare(gate: &RedactionGate, s: &[u8]) -> bool {
 
 /// The built-in key lists of keywords.ts, as gate-config.ts passes them.
 pub(crate) fn config(want: u32, extra: &[&str]) -> GateConfig {
-    let mut suffixes: Vec<String> = [
-        "password",
-        "passwd",
-        "passphrase",
-        "secret",
-        "token",
-        "apikey",
-        "accesskey",
-        "secretkey",
-        "privatekey",
-        "authorization",
-        "signature",
-        "credentials",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut suffixes: Vec<String> = BUILTIN_SUFFIXES.iter().map(|s| s.to_string()).collect();
     suffixes.extend(extra.iter().map(|s| s.to_string()));
     suffixes.push("secretaccesskey".into());
-    let exact = ["pass", "pwd", "auth", "cookie", "setcookie", "sig"].iter().map(|s| s.to_string()).collect();
+    let exact = BUILTIN_EXACT.iter().map(|s| s.to_string()).collect();
     GateConfig { want, suffixes, exact }
 }
 
