@@ -72,3 +72,40 @@ pub fn assert_same(name: &str, r: &Report) {
         panic!("{name}: {} mismatches; first:\n line: {line}\n want: {}\n  got: {got}", r.mismatches.len(), want.as_deref().unwrap_or("(JavaScript failed: must decline)"));
     }
 }
+
+/// Random lines for the no-panic tests: a base line with a few random edits (replace, remove or insert a
+/// character of `alphabet`), then cut at a random length. Deterministic from its seed (xorshift).
+pub struct Mutator {
+    seed: u64,
+}
+
+impl Mutator {
+    pub fn new(seed: u64) -> Mutator {
+        Mutator { seed }
+    }
+
+    /// A number in `0..n`.
+    pub fn rnd(&mut self, n: usize) -> usize {
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        (self.seed % n as u64) as usize
+    }
+
+    /// One of `bases` with `min_edits` to `min_edits + 3` edits, truncated.
+    pub fn line(&mut self, bases: &[&str], alphabet: &[char], min_edits: usize) -> String {
+        let mut s: Vec<char> = bases[self.rnd(bases.len())].chars().collect();
+        for _ in 0..min_edits + self.rnd(4) {
+            let i = self.rnd(s.len() + 1);
+            match self.rnd(3) {
+                0 if i < s.len() => s[i] = alphabet[self.rnd(alphabet.len())],
+                1 if i < s.len() => {
+                    s.remove(i);
+                }
+                _ => s.insert(i, alphabet[self.rnd(alphabet.len())]),
+            }
+        }
+        s.truncate(self.rnd(s.len() + 1));
+        s.into_iter().collect()
+    }
+}

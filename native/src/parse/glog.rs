@@ -311,31 +311,13 @@ pub(crate) mod tests {
     /// Random, truncated and mutated lines: never a panic, an out-of-range index or a loop.
     #[test]
     fn no_panic_on_any_line() {
-        let mut seed = 0x2545_f491_u64;
-        let mut rnd = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut m = crate::testkit::Mutator::new(0x2545_f491_u64);
         let bases = ["I0301 14:47:46.959683 89194 group.cpp:831] Syncing", "W1121 11:00:00.1 7 😀é.cpp:1] w", "F1231 23:59:60 1 a:1]"];
         let alphabet: Vec<char> = "IWEF0123456789 .:]x\té😀".chars().collect();
         let mut p = GlogParser::new(Zone::UTC);
         let mut out = ParseOut::default();
         for _ in 0..50_000 {
-            let mut s: Vec<char> = bases[rnd(bases.len())].chars().collect();
-            for _ in 0..1 + rnd(4) {
-                let i = rnd(s.len() + 1);
-                match rnd(3) {
-                    0 if i < s.len() => s[i] = alphabet[rnd(alphabet.len())],
-                    1 if i < s.len() => {
-                        s.remove(i);
-                    }
-                    _ => s.insert(i, alphabet[rnd(alphabet.len())]),
-                }
-            }
-            s.truncate(rnd(s.len() + 1));
-            let line: String = s.into_iter().collect();
+            let line = m.line(&bases, &alphabet, 1);
             out.reset();
             let _ = p.parse(&line, NOW, &mut out, &NoGate);
             for now in [f64::NAN, -8.64e15, 8.64e15, 0.0] {

@@ -382,13 +382,7 @@ mod tests {
     /// Random and mutated lines in every mode and rule: never a panic, an out-of-range index or a loop.
     #[test]
     fn no_panic_on_any_line() {
-        let mut seed = 0x9e37_79b9_u64;
-        let mut rnd = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut m = crate::testkit::Mutator::new(0x9e37_79b9_u64);
         let bases = [
             "I0301 09:51:40.100000 11 fetcher.cpp:444] Fetching",
             "Command exited with status 0 (pid: 4242)",
@@ -408,19 +402,7 @@ mod tests {
         }
         let mut out = ParseOut::default();
         for _ in 0..20_000 {
-            let mut s: Vec<char> = bases[rnd(bases.len())].chars().collect();
-            for _ in 0..rnd(4) {
-                let i = rnd(s.len() + 1);
-                match rnd(3) {
-                    0 if i < s.len() => s[i] = alphabet[rnd(alphabet.len())],
-                    1 if i < s.len() => {
-                        s.remove(i);
-                    }
-                    _ => s.insert(i, alphabet[rnd(alphabet.len())]),
-                }
-            }
-            s.truncate(rnd(s.len() + 1));
-            let line: String = s.into_iter().collect();
+            let line = m.line(&bases, &alphabet, 0);
             for p in parsers.iter_mut() {
                 out.reset();
                 let _ = p.parse(&line, NOW, &mut out, &NoGate);

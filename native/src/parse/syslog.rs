@@ -353,13 +353,8 @@ mod tests {
             "<", ">", "1", "13", "191", "0", " ", "  ", ":", "[", "]", "\"", "\\", "=", "-", "T", "Z", "+", ".", "é", "😀", "\u{feff}", "\t", "\n",
             "Nov", "Jan", "21", "2026-11-21T10:00:00", "10:00:00", "2026", "host", "app", "x=\"", "[id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut m = crate::testkit::Mutator::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = |n: usize| m.rnd(n);
         let mut lines: Vec<String> = GOLDEN.iter().map(|g| g.0.to_string()).collect();
         for _ in 0..20_000 {
             let mut s = String::new();
