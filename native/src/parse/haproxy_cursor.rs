@@ -113,19 +113,9 @@ impl<'a> Cursor<'a> {
             }
             _ => {}
         }
-        let start = p;
-        let mut v: i64 = 0;
-        while p < s.len() && s[p].is_ascii_digit() {
-            if p - start < 16 {
-                v = v * 10 + (s[p] - b'0') as i64;
-            }
-            p += 1;
-        }
-        let n = p - start;
-        if n == 0 || n > 15 {
-            return None;
-        }
-        self.p = p;
+        let (v, end) = digits(s, p, 15)?;
+        self.p = end;
+        let v = v as i64;
         Some(if neg { -v } else { v })
     }
 
@@ -139,17 +129,7 @@ impl<'a> Cursor<'a> {
             p += 1;
         }
         let start = p;
-        let mut v: u128 = 0;
-        while p < s.len() && s[p].is_ascii_digit() {
-            if p - start < 21 {
-                v = v * 10 + (s[p] - b'0') as u128;
-            }
-            p += 1;
-        }
-        let n = p - start;
-        if n == 0 || n > 20 {
-            return None;
-        }
+        let (v, p) = digits(s, start, 20)?;
         self.p = p;
         if v <= MAX_SAFE {
             return Some(Counter::Num(v as i64));
@@ -318,6 +298,23 @@ pub fn endpoint(s: &[u8], start: usize, end: usize) -> Option<Endpoint> {
         return None;
     }
     Some(Endpoint { address: (start, colon), ip: is_ip_address(&s[start..colon]), port })
+}
+
+/// The run of ASCII digits at `p`: its value and its end, or None when it is empty or longer than `max`
+/// digits (at most 38, what a u128 holds).
+fn digits(s: &[u8], p: usize, max: usize) -> Option<(u128, usize)> {
+    let mut end = p;
+    let mut v: u128 = 0;
+    while end < s.len() && s[end].is_ascii_digit() {
+        if end - p < max {
+            v = v * 10 + (s[end] - b'0') as u128;
+        }
+        end += 1;
+    }
+    if end == p || end - p > max {
+        return None;
+    }
+    Some((v, end))
 }
 
 #[cfg(test)]
