@@ -148,13 +148,8 @@ pub(crate) mod tests {
 
     #[test]
     fn random_against_reference() {
-        let mut x = 0x9e37_79b9u32;
-        let mut rnd = |n: u32| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x % n
-        };
+        let mut x = crate::testkit::Xorshift32(0x9e37_79b9u32);
+        let mut rnd = |n: u32| x.rnd(n);
         let alphabet = b"0123456789 -- 0123456789x:";
         for _ in 0..200_000 {
             let n = rnd(150) as usize;

@@ -373,13 +373,8 @@ fn block_scan_matches_the_plain_reference() {
         RedactionGate::new(&config(F_PAIR | F_PEM, &[])),
         RedactionGate::new(&config(F_CARD | F_BEARER | F_AWSID | F_JWT, &[])),
     ];
-    let mut x = 0x9e37_79b9u32;
-    let mut rnd = |n: u32| {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        x % n
-    };
+    let mut x = crate::testkit::Xorshift32(0x9e37_79b9u32);
+    let mut rnd = |n: u32| x.rnd(n);
     let parts = [
         "password",
         "pass_word",
@@ -477,13 +472,8 @@ fn block_scan_matches_the_plain_reference() {
 #[test]
 fn never_panics() {
     let gate = RedactionGate::new(&config(255, &["x"]));
-    let mut x = 0x2545_f491u32;
-    let mut rnd = |n: u32| {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        x % n
-    };
+    let mut x = crate::testkit::Xorshift32(0x2545_f491u32);
+    let mut rnd = |n: u32| x.rnd(n);
     let parts = [
         "password",
         "pwd",

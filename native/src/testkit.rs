@@ -109,3 +109,15 @@ impl Mutator {
         s.into_iter().collect()
     }
 }
+
+/// A 32-bit xorshift for the gate's random tests: `rnd(n)` is a number in `0..n`.
+pub struct Xorshift32(pub u32);
+
+impl Xorshift32 {
+    pub fn rnd(&mut self, n: u32) -> u32 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 17;
+        self.0 ^= self.0 << 5;
+        self.0 % n
+    }
+}
