@@ -34,6 +34,8 @@ export function createClient(cfg: ElasticsearchOutputConfig): Client {
 /** The whole answer to a bulk request whose items were all indexed, with FILTER_PATH (elasticsearch-sink.ts). */
 const ALL_INDEXED = '{"errors":false,"items":[';
 const STATUS = '"status":';
+/** One item of that answer as Elasticsearch writes it for our `create` actions (encode.ts), and its separator. */
+const CREATED = '{"create":{"status":201}},';
 
 /**
  * The client's serializer, with one shortcut: a bulk answer without errors (nearly every answer) is not
@@ -41,16 +43,40 @@ const STATUS = '"status":';
  * that many (empty) items: readBulkResponse accepts them all when the count is that of the request, and
  * treats a missing item as one to retry. Every other answer is parsed as JSON. Parsing 1,000 items cost
  * 7.5% of the agent's main thread in the sandboxes → bulk receiver benchmark.
+ *
+ * The usual answer, every item `{"create":{"status":201}}`, is counted from its length once a comparison
+ * with the same items written out (a memcmp a run of 1,024 at a time) has shown that is what it holds:
+ * 4 µs for 1,000 items instead of 43 µs for searching it item by item, as any other answer still is.
  */
 export class BulkAwareSerializer extends Serializer {
   override deserialize<T = unknown>(json: string): T {
-    if (json.startsWith(ALL_INDEXED) && json.endsWith(']}') && !json.includes('"error"')) {
-      let n = 0;
-      for (let i = json.indexOf(STATUS); i >= 0; i = json.indexOf(STATUS, i + STATUS.length)) n++;
-      return { errors: false, items: new Array<undefined>(n) } as T;
+    if (json.startsWith(ALL_INDEXED) && json.endsWith(']}')) {
+      const n = allCreated(json);
+      if (n >= 0) return { errors: false, items: new Array<undefined>(n) } as T;
+      if (!json.includes('"error"')) {
+        let k = 0;
+        for (let i = json.indexOf(STATUS); i >= 0; i = json.indexOf(STATUS, i + STATUS.length)) k++;
+        return { errors: false, items: new Array<undefined>(k) } as T;
+      }
     }
     return super.deserialize<T>(json);
   }
+}
+
+/** CREATED written out 1,024 times. */
+const CREATED_RUN = CREATED.repeat(1024);
+
+/** How many items the bulk answer `json` has when each is CREATED; -1 when it is another answer. */
+function allCreated(json: string): number {
+  const from = ALL_INDEXED.length;
+  const end = json.length - 2; // before "]}"
+  const itemsLen = end - from + 1; // as if the last item had a separator too
+  if (itemsLen < CREATED.length || itemsLen % CREATED.length !== 0) return -1;
+  for (let at = from; at < end; at += CREATED_RUN.length) {
+    const len = Math.min(CREATED_RUN.length, end - at);
+    if (json.slice(at, at + len) !== (len === CREATED_RUN.length ? CREATED_RUN : CREATED_RUN.slice(0, len))) return -1;
+  }
+  return itemsLen / CREATED.length;
 }
 
 /** Log fields for a client error: its kind, status and the server's error type; no bodies, no headers. */
