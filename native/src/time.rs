@@ -260,39 +260,40 @@ impl Clock {
 
     /// Port of `Clock.yearlessMs`: a local time without a year (RFC 3164, glog) in the year of `now_ms`, the
     /// year before when that is more than a day ahead, or the year after for a January time more than 300
-    /// days behind when that is at most a day ahead. Decisions about instants outside the window are taken
-    /// when they are certain whatever the offset there; otherwise `Decline`.
+    /// days behind when that is at most a day ahead; `No` when that year's month has no such day. Decisions
+    /// about instants outside the window are taken when they are certain whatever the offset there;
+    /// otherwise `Decline`.
     #[allow(clippy::too_many_arguments)]
     pub fn yearless_ms(&self, month0: i32, day: i32, hour: i32, min: i32, sec: i32, ms: i32, now_ms: f64) -> T {
         let Some(year) = self.year_of(now_ms) else { return T::Decline };
         let t = self.local(year, month0, day, hour, min, sec, ms);
-        match greater(t, now_ms + DAY_MS) {
+        let chosen = match greater(t, now_ms + DAY_MS) {
             None => return T::Decline,
-            Some(true) => return answer(self.local(year - 1, month0, day, hour, min, sec, ms)),
-            Some(false) => {}
-        }
-        if month0 == 0 {
-            // nowMs - t > 300 days  <=>  now - 300 days > t
-            let behind = match t {
-                Ok(t) => Some(now_ms - t > 300.0 * DAY_MS),
-                Err(w) if now_ms - (w + MAX_OFFSET_MS) > 300.0 * DAY_MS => Some(true),
-                Err(w) if now_ms - (w - MAX_OFFSET_MS) <= 300.0 * DAY_MS => Some(false),
-                Err(_) => None,
-            };
-            match behind {
-                None => return T::Decline,
-                Some(true) => {
-                    let next = self.local(year + 1, month0, day, hour, min, sec, ms);
-                    match greater(next, now_ms + DAY_MS) {
+            Some(true) => year - 1,
+            Some(false) if month0 != 0 => year,
+            Some(false) => {
+                // nowMs - t > 300 days  <=>  now - 300 days > t
+                let behind = match t {
+                    Ok(t) => Some(now_ms - t > 300.0 * DAY_MS),
+                    Err(w) if now_ms - (w + MAX_OFFSET_MS) > 300.0 * DAY_MS => Some(true),
+                    Err(w) if now_ms - (w - MAX_OFFSET_MS) <= 300.0 * DAY_MS => Some(false),
+                    Err(_) => None,
+                };
+                match behind {
+                    None => return T::Decline,
+                    Some(false) => year,
+                    Some(true) => match greater(self.local(year + 1, month0, day, hour, min, sec, ms), now_ms + DAY_MS) {
                         None => return T::Decline,
-                        Some(false) => return answer(next),
-                        Some(true) => {}
-                    }
+                        Some(false) => year + 1,
+                        Some(true) => year,
+                    },
                 }
-                Some(false) => {}
             }
+        };
+        if day > days_in_month(chosen, month0) {
+            return T::No;
         }
-        answer(t)
+        answer(if chosen == year { t } else { self.local(chosen, month0, day, hour, min, sec, ms) })
     }
 
     /// Port of `Clock.rfc3339`: `YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z|±HH:MM|±HHMM]` at i (local time without a
@@ -432,5 +433,19 @@ mod tests {
         assert_eq!(ny.yearless_ms(10, 23, 10, 0, 0, 0, NOW), T::Decline);
         // within a day of the window's start
         assert_eq!(ny.yearless_ms(10, 1, 12, 0, 0, 0, NOW), T::Decline);
+    }
+
+    /// A day the chosen year's month does not have is no timestamp (JavaScript: NaN), not the next month's.
+    #[test]
+    fn yearless_day_past_the_month() {
+        let c = Clock::default();
+        assert_eq!(c.yearless_ms(10, 31, 10, 0, 0, 0, NOW), T::No, "30 November");
+        assert_eq!(c.yearless_ms(1, 29, 10, 0, 0, 0, NOW), T::No, "2026 is a common year");
+        assert_eq!(c.yearless_ms(1, 30, 10, 0, 0, 0, NOW), T::No);
+        // 29 February read on 1 March 2028 is this year's; read in January 2029 it is last year's, a leap year.
+        let feb29 = 1_835_431_200_000.0; // 2028-02-29T10:00Z
+        assert_eq!(c.yearless_ms(1, 29, 10, 0, 0, 0, 1_835_524_800_000.0), T::Ms(feb29));
+        assert_eq!(c.yearless_ms(1, 29, 10, 0, 0, 0, 1_862_654_400_000.0), T::Ms(feb29));
+        assert_eq!(c.yearless_ms(10, 30, 10, 0, 0, 0, NOW), T::Ms(1_764_496_800_000.0), "30 November, last year's");
     }
 }

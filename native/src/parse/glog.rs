@@ -114,7 +114,8 @@ impl GlogParser {
         }
         let ts = match self.clock.yearless_ms(month - 1, day, hour, min, if sec == 60 { 59 } else { sec }, ms, now_ms) {
             T::Ms(t) => t,
-            T::No | T::Decline => return Outcome::Decline,
+            T::No => return Outcome::Invalid, // no such day that year
+            T::Decline => return Outcome::Decline,
         };
         let file = &line[file_start..colon];
         if !gate.off() && (gate.flags(&line[p..]) != 0 || gate.flags(file) != 0 || FIELD_KEYS.iter().any(|k| gate.secret_key(k))) {
@@ -196,8 +197,8 @@ pub(crate) mod tests {
                 r#"{"@timestamp":"2026-11-21T11:00:00.000Z","message":"nospace","log":{"file":{"path":"/var/log/x.log"},"offset":0,"level":"info","origin":{"file":{"name":"src/slave/slave.cpp","line":1234}}},"event":{"dataset":"test.ds"},"host":{"name":"testhost"},"process":{"thread":{"id":7}}}"#,
             ),
             (
-                "I0231 11:00:00 7 \"q\\u\"é.cpp:7]  two spaces é",
-                r#"{"@timestamp":"2026-03-03T11:00:00.000Z","message":" two spaces é","log":{"file":{"path":"/var/log/x.log"},"offset":0,"level":"info","origin":{"file":{"name":"\"q\\u\"é.cpp","line":7}}},"event":{"dataset":"test.ds"},"host":{"name":"testhost"},"process":{"thread":{"id":7}}}"#,
+                "I0228 11:00:00 7 \"q\\u\"é.cpp:7]  two spaces é",
+                r#"{"@timestamp":"2026-02-28T11:00:00.000Z","message":" two spaces é","log":{"file":{"path":"/var/log/x.log"},"offset":0,"level":"info","origin":{"file":{"name":"\"q\\u\"é.cpp","line":7}}},"event":{"dataset":"test.ds"},"host":{"name":"testhost"},"process":{"thread":{"id":7}}}"#,
             ),
             (
                 "I1121 11:00:00.123 123456789012345 a.cpp:123456789012345] big",
@@ -206,6 +207,11 @@ pub(crate) mod tests {
         ];
         for (line, want) in cases {
             assert_eq!(glog(line).as_deref(), Some(want), "{line}");
+        }
+        // No such day that year: JavaScript fails ('glog: invalid timestamp'), so must the engine.
+        for line in ["I0231 11:00:00 7 a.cpp:1] x", "I0229 11:00:00 7 a.cpp:1] x", "I1131 11:00:00 7 a.cpp:1] x"] {
+            let mut out = ParseOut::default();
+            assert_eq!(GlogParser::new(Zone::UTC).parse_outcome(line, NOW, &mut out, &NoGate), Outcome::Invalid, "{line}");
         }
         assert_eq!(glog("I1121 11:00:00 7 a.cpp:1] m").unwrap(), doc("2026-11-21T11:00:00.000Z", "\"m\"", "info", r#"{"name":"a.cpp","line":1}"#, "7"));
     }

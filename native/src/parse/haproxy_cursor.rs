@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use memchr::memchr;
 use regex::bytes::Regex;
 
-use crate::time::{Clock, T, code_at as at, fraction_after, month_at};
+use crate::time::{Clock, T, code_at as at, days_in_month, fraction_after, month_at};
 
 /// A byte counter as `Cursor.counter` returns it: a number while it is a safe integer, else the exact
 /// decimal text (a range of the line, leading zeros stripped).
@@ -169,9 +169,10 @@ impl<'a> Cursor<'a> {
         let hour = pair(w, 12);
         let min = pair(w, 15);
         let sec = pair(w, 18);
-        if !(1..=31).contains(&day)
+        if day < 1
             || month0 < 0
             || year < 0
+            || day > days_in_month(year, month0)
             || !(0..=23).contains(&hour)
             || !(0..=59).contains(&min)
             || !(0..=59).contains(&sec)

@@ -10,7 +10,7 @@
 use memchr::memchr;
 
 use super::syslog_sd::scan_structured_data;
-use crate::time::{Clock, T, Zone, code_at, digit_at, fraction_after, four_digits, month_at, time_of_day};
+use crate::time::{Clock, T, Zone, code_at, days_in_month, digit_at, fraction_after, four_digits, month_at, time_of_day};
 
 /// Longest hostname or tag looked for, in UTF-16 units (`MAX_TOKEN`).
 const MAX_TOKEN: usize = 256;
@@ -311,10 +311,12 @@ impl SyslogScanner {
         }
         self.clock.end = p;
         let secs = if sec == 60 { 59 } else { sec };
-        if year >= 0 {
-            self.clock.local_ms(year, month0, day, hour, min, secs, ms)
-        } else {
+        if year < 0 {
             self.clock.yearless_ms(month0, day, hour, min, secs, ms, now_ms)
+        } else if day > days_in_month(year, month0) {
+            T::No
+        } else {
+            self.clock.local_ms(year, month0, day, hour, min, secs, ms)
         }
     }
 

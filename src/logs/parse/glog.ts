@@ -91,7 +91,9 @@ export class GlogParser implements LineParser {
     if (line < 0 || codeAt(s, p) !== 93 /* ] */) return 'glog: no file:line';
     p++;
     if (codeAt(s, p) === 32) p++;
-    event.timestampMs = this.clock.yearlessMs(month - 1, day, hour, min, sec === 60 ? 59 : sec, ms, nowMs);
+    const timestampMs = this.clock.yearlessMs(month - 1, day, hour, min, sec === 60 ? 59 : sec, ms, nowMs);
+    if (Number.isNaN(timestampMs)) return 'glog: invalid timestamp'; // no such day that year
+    event.timestampMs = timestampMs;
     event.level = level;
     event.message = p >= s.length ? '' : s.slice(p);
     attachFields(event, {

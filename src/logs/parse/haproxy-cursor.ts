@@ -3,7 +3,7 @@
  * One instance per parser, reset per line, so scanning allocates only the strings that become fields.
  */
 import { isIP } from 'node:net';
-import { Clock, codeAt, fractionMs, monthAt } from './time';
+import { Clock, codeAt, daysInMonth, fractionMs, monthAt } from './time';
 
 export class Cursor {
   s = '';
@@ -139,7 +139,7 @@ export class Cursor {
     const hour = pair(s, p + 12);
     const min = pair(s, p + 15);
     const sec = pair(s, p + 18);
-    if (day < 1 || day > 31 || month0 < 0 || year < 0 || hour < 0 || hour > 23 || min < 0 || min > 59
+    if (day < 1 || month0 < 0 || year < 0 || day > daysInMonth(year, month0) || hour < 0 || hour > 23 || min < 0 || min > 59
       || sec < 0 || sec > 59 || s.charCodeAt(p + 2) !== 47 || s.charCodeAt(p + 6) !== 47
       || s.charCodeAt(p + 11) !== 58 || s.charCodeAt(p + 14) !== 58 || s.charCodeAt(p + 17) !== 58) {
       return NaN;

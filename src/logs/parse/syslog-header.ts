@@ -6,7 +6,7 @@
  * Hand-written over char codes: no regex (they backtrack on long garbage), no substring until a field is
  * known, and every forward scan is bounded or done once, so the cost is linear even on a 10 MB line.
  */
-import { Clock, codeAt, digitAt, fourDigits, fractionMs, monthAt, twoDigits } from './time';
+import { Clock, codeAt, daysInMonth, digitAt, fourDigits, fractionMs, monthAt, twoDigits } from './time';
 import { scanStructuredData, type StructuredData } from './syslog-sd';
 
 /** Longest hostname or tag we look for; RFC 3164 allows 32 tag chars, rsyslog accepts longer ones. */
@@ -207,9 +207,8 @@ export class SyslogScanner {
     if (codeAt(s, p) === 58) p++; // `19:06:53: host` (rsyslog date3/date5 cases)
     this.clock.end = p;
     const secs = sec === 60 ? 59 : sec;
-    return year >= 0
-      ? this.clock.localMs(year, month0, day, hour, min, secs, ms)
-      : this.clock.yearlessMs(month0, day, hour, min, secs, ms, nowMs);
+    if (year < 0) return this.clock.yearlessMs(month0, day, hour, min, secs, ms, nowMs);
+    return day > daysInMonth(year, month0) ? NaN : this.clock.localMs(year, month0, day, hour, min, secs, ms);
   }
 
   /** RFC 5424 after `<PRI>VERSION SP`: TIMESTAMP HOSTNAME APP-NAME PROCID MSGID STRUCTURED-DATA [MSG]. */

@@ -138,16 +138,17 @@ export class Clock {
    * A local time without a year (RFC 3164, glog): the year of nowMs, or the year before when that would put
    * the line more than a day in the future (a December line read in January). Symmetrically, a January line
    * read on 31 December is taken as next year when that is at most a day ahead (a sender clock slightly fast).
+   * NaN when that year's month has no such day (30 November, 29 February of a common year): `Date` would
+   * roll it over into the next month.
    */
   yearlessMs(month0: number, day: number, hour: number, min: number, sec: number, ms: number, nowMs: number): number {
     const year = this.yearOf(nowMs);
     const t = this.localMs(year, month0, day, hour, min, sec, ms);
-    if (t > nowMs + DAY_MS) return this.localMs(year - 1, month0, day, hour, min, sec, ms);
-    if (month0 === 0 && nowMs - t > 300 * DAY_MS) {
-      const next = this.localMs(year + 1, month0, day, hour, min, sec, ms);
-      if (next <= nowMs + DAY_MS) return next;
-    }
-    return t;
+    let chosen = year;
+    if (t > nowMs + DAY_MS) chosen = year - 1;
+    else if (month0 === 0 && nowMs - t > 300 * DAY_MS && this.localMs(year + 1, month0, day, hour, min, sec, ms) <= nowMs + DAY_MS) chosen = year + 1;
+    if (day > daysInMonth(chosen, month0)) return NaN;
+    return chosen === year ? t : this.localMs(chosen, month0, day, hour, min, sec, ms);
   }
 
   /**

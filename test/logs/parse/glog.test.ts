@@ -33,6 +33,10 @@ void t.test('levels W/E/F, year rollback, local zone', (t) => {
   t.equal(run(parser, 'F1121 11:00:00.000001  7 a.cpp:1] f').event.level, 'critical');
   const jan = Date.UTC(2027, 0, 1, 1);
   t.equal(iso(run(parser, 'I1231 23:59:59.999999 7 a.cpp:1] x', jan).event.timestampMs), '2026-12-31T23:59:59.999Z');
+  // 29 February in the year the line is taken for: 2028 read in March 2028, and in January 2029 (last year's).
+  t.equal(iso(run(parser, 'I0229 10:00:00 7 a.cpp:1] x', Date.UTC(2028, 2, 1, 12)).event.timestampMs), '2028-02-29T10:00:00.000Z');
+  t.equal(iso(run(parser, 'I0229 10:00:00 7 a.cpp:1] x', Date.UTC(2029, 0, 10, 12)).event.timestampMs), '2028-02-29T10:00:00.000Z');
+  t.equal(iso(run(parser, 'I1130 10:00:00 7 a.cpp:1] x').event.timestampMs), '2025-11-30T10:00:00.000Z', 'more than a day ahead: last year');
   const r = run(parser, 'I1121 11:00:00.000000 7 src/slave/slave.cpp:1234]');
   t.equal(r.event.message, '', 'empty message');
   t.equal((r.event.fields as { log: { origin: { file: { name: string } } } }).log.origin.file.name, 'src/slave/slave.cpp');
@@ -50,6 +54,10 @@ void t.test('non-glog lines fail and leave the event untouched', (t) => {
     ['Log file created at: 2026/11/21 12:00:00', /^glog: no level letter$/],
     ['Running on machine: node7', /^glog: no level letter$/],
     ['I1321 11:00:00.000000 7 a.cpp:1] x', /^glog: invalid timestamp$/],
+    // No such day in that year (2026): not rolled over into the next month as `Date` would.
+    ['I1131 11:00:00.000000 7 a.cpp:1] x', /^glog: invalid timestamp$/],
+    ['I0229 11:00:00.000000 7 a.cpp:1] x', /^glog: invalid timestamp$/],
+    ['I0230 11:00:00.000000 7 a.cpp:1] x', /^glog: invalid timestamp$/],
     ['I1121 11:00:00.000000 a.cpp:1] x', /^glog: no thread id$/],
     ['I1121 11:00:00.000000 7 a.cpp] x', /^glog: no file:line$/],
     ['I1121 11:00:00.000000 7 a.cpp:x] x', /^glog: no file:line$/],

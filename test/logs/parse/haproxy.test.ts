@@ -210,6 +210,19 @@ void t.test('<NOSRV>, timers -1, status -1, empty request ""', (t) => {
   t.end();
 });
 
+void t.test('an accept date the month does not have fails the line, as day 32 does (no roll-over into the next month)', (t) => {
+  const line = (date: string) => `<134>Feb  6 12:14:14 lb1 haproxy[1]: 10.0.1.2:33317 [${date}] fe be/srv 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0 "GET / HTTP/1.1"`;
+  t.equal(iso(run(parser, line('29/Feb/2028:12:14:14.655')).event.timestampMs), '2028-02-29T12:14:14.655Z');
+  t.equal(iso(run(parser, line('30/Nov/2026:12:14:14.655')).event.timestampMs), '2026-11-30T12:14:14.655Z');
+  for (const date of ['29/Feb/2026:12:14:14.655', '31/Nov/2026:12:14:14.655', '31/Apr/2026:00:00:00.000']) {
+    const r = run(parser, line(date));
+    t.equal(r.reason, 'haproxy: invalid accept date', date);
+    t.equal(r.event.timestampMs, NOW, `${date}: the event is left as it was`);
+  }
+  t.equal(run(parser, line('32/Nov/2026:12:14:14.655')).reason, 'haproxy: invalid accept date');
+  t.end();
+});
+
 void t.test('hand-written edge cases', (t) => {
   const base = '10.0.1.2:33317 [06/Feb/2009:12:14:14.655] fe be/srv 10/0/30/69/109 200 2750 - - ---- 1/1/1/1/0 0/0';
   let r = run(parser, `<134>Feb  6 12:14:14 lb1 haproxy[1]: ${base} "GET / HTTP/1.1"`);

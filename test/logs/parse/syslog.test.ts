@@ -300,6 +300,16 @@ void t.test('year inference for RFC 3164 (no year in the line)', (t) => {
   const dec31 = Date.UTC(2026, 11, 31, 23, 59, 0);
   t.equal(iso(run(parser, 'Jan  1 00:00:05 h a: m', dec31).event.timestampMs), '2027-01-01T00:00:05.000Z', 'sender clock slightly ahead over new year');
   t.equal(iso(run(parser, 'Feb 29 12:00:00 h a: m', Date.UTC(2028, 5, 1)).event.timestampMs), '2028-02-29T12:00:00.000Z', 'leap day');
+  // A day the month does not have that year is no timestamp (it used to roll over into the next month): with
+  // a PRI the line is a message without a header, at the time it was read; without one it is no syslog line.
+  for (const line of ['<13>Feb 29 12:00:00 h a: m', '<13>Nov 31 12:00:00 h a: m', '<13>Feb 30 2028 12:00:00 h a: m', '<13>Apr 31 2026 12:00:00 h a: m']) {
+    const r = run(parser, line);
+    t.equal(r.reason, undefined, line);
+    t.equal(r.event.timestampMs, NOW, `${line}: the read time`);
+    t.equal(r.event.message, line.slice(4), `${line}: all of it is the message`);
+  }
+  t.equal(run(parser, 'Nov 31 12:00:00 h a: m').reason, 'syslog: no timestamp');
+  t.equal(iso(run(parser, 'Feb 29 2028 12:00:00 h a: m').event.timestampMs), '2028-02-29T12:00:00.000Z', 'leap day with its year');
   process.env.TZ = 'Europe/Berlin';
   try {
     const p = createParser('syslog');
