@@ -138,7 +138,7 @@ export class Clock {
    * A local time without a year (RFC 3164, glog): the year of nowMs, or the year before when that would put
    * the line more than a day in the future (a December line read in January). Symmetrically, a January line
    * read on 31 December is taken as next year when that is at most a day ahead (a sender clock slightly fast).
-   * NaN when that year's month has no such day (30 November, 29 February of a common year): `Date` would
+   * NaN when that year's month has no such day (31 November, 29 February of a common year): `Date` would
    * roll it over into the next month.
    */
   yearlessMs(month0: number, day: number, hour: number, min: number, sec: number, ms: number, nowMs: number): number {
