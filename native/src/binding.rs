@@ -350,11 +350,10 @@ impl LineEngine {
     }
 }
 
-/// The crate version, to check that the addon loaded is the one the JavaScript expects.
 /// `writeItems(src, docs, dropped, to, head, dayLo, dayHi, dst, offsets, cursor)`: the kept documents of a
-/// block, each after its action line, into an output body (src/native/items.ts; native/src/items.rs says how
-/// a call stops). `cursor` is `[doc, at, item]`, read and then written back. Returns 0 (done), 1 (the next kept
-/// document is of another day) or 2 (no room).
+/// block, each after its action line, into an output body (`writeBlockNative` in
+/// src/sinks/elasticsearch/encode.ts; native/src/items.rs says how a call stops). `cursor` is `[doc, at, item]`,
+/// read and then written back. Returns 0 (done), 1 (the next kept document is of another day) or 2 (no room).
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn write_items(
@@ -388,6 +387,7 @@ pub fn write_items(
     Ok(stop as u32)
 }
 
+/// The crate version, to check that the addon loaded is the one the JavaScript expects.
 #[napi]
 pub fn engine_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
